@@ -1,0 +1,57 @@
+# agentdb: every target works from a fresh clone on a fresh Debian 12 machine.
+#   make migrate   the main job: set up, start the embedded server, apply every module, show status
+#   make test      set up, start the server, lint, pytest, pgTAP (pg_prove)
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DBCTL := $(BIN)/dbctl
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+DEBIAN_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+
+.PHONY: setup system-packages up down migrate status test lint pytest pgtap render
+
+setup: $(VENV)/.installed system-packages
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# pg_prove and the pgTAP extension (pure SQL, which the embedded PostgreSQL 18 finds) from Debian.
+system-packages:
+	@if command -v pg_prove >/dev/null && compgen -G '/usr/share/postgresql/*/extension/pgtap.control' >/dev/null; then \
+	  true; \
+	else \
+	  echo "installing $(DEBIAN_PACKAGES) from Debian"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+	fi
+
+up: setup
+	$(DBCTL) up
+
+down:
+	$(DBCTL) down
+
+migrate: setup up
+	$(DBCTL) migrate
+	$(DBCTL) status
+
+status: setup
+	$(DBCTL) status
+
+test: setup up lint pytest pgtap
+
+lint: setup
+	$(DBCTL) lint
+
+pytest: setup
+	$(BIN)/pytest -q
+
+pgtap: setup
+	$(DBCTL) test
+
+render: setup
+	@$(DBCTL) render

@@ -1,0 +1,112 @@
+"""What the ledger (core.migration_ledger) says, compared with the files: the migration plan."""
+
+from dataclasses import dataclass
+
+import psycopg
+
+from agentdb.errors import DbctlError
+from agentdb.sqlfiles import RenderedFile
+
+LEDGER = "core.migration_ledger"
+# Every run that changes a database (migrate, seed, a rendered script in psql) holds this lock.
+LOCK_SQL = "SELECT pg_advisory_lock(hashtext('agentdb:migrate'))"
+TRY_LOCK_SQL = "SELECT pg_try_advisory_lock(hashtext('agentdb:migrate'))"
+UNLOCK_SQL = "SELECT pg_advisory_unlock(hashtext('agentdb:migrate'))"
+
+APPLIED, PENDING, CHANGED, DRIFTED, OUT_OF_ORDER, MISSING = (
+    "applied", "pending", "changed", "drifted", "out of order", "missing",
+)
+ERROR_STATES = (DRIFTED, OUT_OF_ORDER, MISSING)
+
+
+@dataclass
+class Entry:
+    module: str
+    file: str
+    kind: str
+    state: str
+    applied_at: object = None
+    rendered: RenderedFile | None = None  # None for a ledger row whose file is gone
+
+
+def read(conn: psycopg.Connection) -> dict:
+    """Latest ledger row per (module, file); empty when the ledger does not exist yet."""
+    exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (LEDGER,)).fetchone()[0]
+    if not exists:
+        return {}
+    rows = conn.execute(
+        f"""SELECT DISTINCT ON (module, file) module, file, kind, version, checksum, applied_at
+              FROM {LEDGER} ORDER BY module, file, id DESC"""
+    ).fetchall()
+    return {(r[0], r[1]): r for r in rows}
+
+
+def plan(files: list[RenderedFile], ledger: dict, modules: set[str]) -> list[Entry]:
+    entries = []
+    newest_applied = {}
+    for (module, _), row in ledger.items():
+        if row[2] == "schema":
+            newest_applied[module] = max(newest_applied.get(module, 0), row[3])
+    on_disk = set()
+    for rf in files:
+        src = rf.source
+        on_disk.add((src.module, src.rel))
+        row = ledger.get((src.module, src.rel))
+        if row is None:
+            late = src.versioned and src.version < newest_applied.get(src.module, 0)
+            state = OUT_OF_ORDER if late else PENDING
+        elif row[4] == rf.checksum:
+            state = APPLIED
+        else:
+            state = DRIFTED if src.versioned else CHANGED
+        entries.append(Entry(src.module, src.rel, src.kind, state, row[5] if row else None, rf))
+    for (module, file), row in sorted(ledger.items()):
+        if module in modules and (module, file) not in on_disk:
+            entries.append(Entry(module, file, row[2], MISSING, row[5]))
+    return entries
+
+
+def problems(entries: list[Entry]) -> list[str]:
+    """Why the database and the files disagree in a way migrate must not paper over."""
+    reasons = {
+        DRIFTED: "was applied with a different checksum: applied versioned files are never edited; "
+        "undo the edit and put the change in a new file (dbctl new)",
+        OUT_OF_ORDER: "is pending but older than a version already applied; renumber it after "
+        "the newest applied file",
+        MISSING: "is recorded as applied but the file is gone; restore it",
+    }
+    return [
+        f"{e.file}: {reasons[e.state]}"
+        for e in entries
+        if e.state in ERROR_STATES and (e.kind == "schema" or e.state != MISSING)
+    ]
+
+
+def to_apply(entries: list[Entry]) -> list[RenderedFile]:
+    return [e.rendered for e in entries if e.state in (PENDING, CHANGED)]
+
+
+def raise_on_problems(entries: list[Entry]):
+    found = problems(entries)
+    if found:
+        raise DbctlError(
+            "the database and the files disagree; nothing was applied:\n  " + "\n  ".join(found)
+        )
+
+
+def acquire_lock(conn: psycopg.Connection, echo):
+    if not conn.execute(TRY_LOCK_SQL).fetchone()[0]:
+        echo("waiting for another dbctl run on this database to finish ...")
+        conn.execute(LOCK_SQL)
+
+
+def insert_sql() -> str:
+    return (
+        f"INSERT INTO {LEDGER} (module, kind, file, version, checksum, duration) "
+        "VALUES (%s, %s, %s, %s, %s, %s)"
+    )
+
+
+def insert_params(rf: RenderedFile, seconds: float) -> tuple:
+    src = rf.source
+    return (src.module, src.kind, src.rel, src.version, rf.checksum, f"{seconds:.6f} seconds")

@@ -1,0 +1,170 @@
+"""Applying migration files: checks first, then one transaction per file with its ledger row.
+
+`script()` writes the same thing as a psql script, so `dbctl render | psql` and `dbctl migrate`
+build identical databases.
+"""
+
+import time
+
+import psycopg
+
+from agentdb import ledger
+from agentdb.errors import DbctlError
+from agentdb.project import Project
+from agentdb.sqlfiles import RenderedFile, Statement
+
+
+def check_server(conn: psycopg.Connection, modules) -> None:
+    """Refuse before anything is applied when the server lacks a version or an extension."""
+    version = conn.info.server_version
+    where = f"PostgreSQL {version // 10000}.{version % 10000} at {conn.info.host}:{conn.info.port}"
+    for module in modules:
+        if version < module.min_server_version * 10000:
+            raise DbctlError(
+                f"module {module.name} needs PostgreSQL {module.min_server_version} or newer; "
+                f"this server is {where}"
+            )
+    available = {r[0] for r in conn.execute("SELECT name FROM pg_available_extensions")}
+    missing = [(m.name, e) for m in modules for e in m.extensions if e not in available]
+    if missing:
+        lines = [f"module {m} needs extension {e}" for m, e in missing]
+        raise DbctlError(
+            f"the server ({where}) lacks extensions, so nothing was applied:\n  "
+            + "\n  ".join(lines)
+            + "\ninstall them on the server (their packages are named after them), "
+            "or leave those modules out with --module"
+        )
+
+
+def migrate(project: Project, conn, module_names=(), dry_run=False, echo=print) -> list:
+    """Apply what is pending; return the rendered files applied (or that would be, on dry run)."""
+    modules = project.modules(module_names)
+    files = project.migration_files(modules)
+    check_server(conn, modules)
+    ledger.acquire_lock(conn, echo)
+    try:
+        entries = ledger.plan(files, ledger.read(conn), {m.name for m in modules})
+        ledger.raise_on_problems(entries)
+        todo = ledger.to_apply(entries)
+        if dry_run:
+            return todo
+        for rf in todo:
+            seconds = apply_file(conn, rf, project.settings)
+            echo(f"applied {rf.source.rel} ({seconds * 1000:.0f} ms)")
+        return todo
+    finally:
+        conn.execute(ledger.UNLOCK_SQL)
+
+
+def timeouts(settings: dict) -> tuple[str, str]:
+    return str(settings["lock_timeout"]), str(settings["statement_timeout"])
+
+
+def apply_file(conn: psycopg.Connection, rf: RenderedFile, settings: dict) -> float:
+    statements = rf.statements
+    lock_timeout, statement_timeout = timeouts(settings)
+    set_timeouts = "SELECT set_config('lock_timeout', %s, %s), set_config('statement_timeout', %s, %s)"
+    started = time.monotonic()
+    if rf.transactional:
+        with conn.transaction():
+            conn.execute(set_timeouts, (lock_timeout, True, statement_timeout, True))
+            _run_statements(conn, rf, statements)
+            seconds = time.monotonic() - started
+            conn.execute(ledger.insert_sql(), ledger.insert_params(rf, seconds))
+        return seconds
+    conn.execute(set_timeouts, (lock_timeout, False, statement_timeout, False))
+    try:
+        _run_statements(conn, rf, statements)
+        seconds = time.monotonic() - started
+        conn.execute(ledger.insert_sql(), ledger.insert_params(rf, seconds))
+    finally:
+        conn.execute("RESET lock_timeout; RESET statement_timeout")
+    return seconds
+
+
+def _run_statements(conn, rf: RenderedFile, statements: list[Statement]):
+    for statement in statements:
+        try:
+            conn.execute(statement.text)
+        except psycopg.Error as exc:
+            raise _failure(rf, statement, exc) from None
+
+
+def _failure(rf: RenderedFile, statement: Statement, exc: psycopg.Error) -> DbctlError:
+    diag = exc.diag
+    line = statement.line
+    if diag.statement_position:
+        offset = int(diag.statement_position) - 1
+        line = statement.first_line + statement.text.count("\n", 0, offset)
+    message = diag.message_primary or str(exc).strip()
+    parts = [f"{rf.source.rel}:{line}: {diag.severity or 'ERROR'} {exc.sqlstate}: {message}"]
+    for label, value in (("DETAIL", diag.message_detail), ("HINT", diag.message_hint),
+                         ("CONTEXT", diag.context)):
+        if value:
+            parts.append(f"  {label}: {value.strip()}")
+    if exc.sqlstate in ("55P03", "57014"):
+        parts.append(
+            "  the migration timed out waiting (lock_timeout / statement_timeout in manifest.toml "
+            "[settings], or --lock-timeout / --statement-timeout); retry when the table is quieter"
+        )
+    if rf.transactional:
+        parts.append("  the file was rolled back: nothing from it is applied; files before it stay applied")
+    else:
+        parts.append(
+            f"  {rf.source.rel} runs without a transaction: statements before line {statement.line} "
+            "stay committed and the file is not recorded; it must be safe to run again"
+        )
+    return DbctlError("\n".join(parts))
+
+
+def script(files: list[RenderedFile], settings: dict) -> str:
+    """A psql script equivalent to migrate: the lock, then each file in its own transaction."""
+    lock_timeout, statement_timeout = timeouts(settings)
+    out = [
+        "-- agentdb migration script, rendered by dbctl. Apply with:",
+        "--   psql -v ON_ERROR_STOP=1 -f <this file>",
+        "\\set ON_ERROR_STOP on",
+        f"{ledger.LOCK_SQL};",
+    ]
+    for rf in files:
+        src = rf.source
+        what = f"versioned {src.version:04d}" if src.versioned else f"repeatable {src.kind}"
+        out += ["", f"-- ==== {src.rel} ({src.module}, {what}) ===="]
+        scope = "LOCAL " if rf.transactional else ""
+        if rf.transactional:
+            out.append("BEGIN;")
+        out.append(f"SET {scope}lock_timeout = '{lock_timeout}';")
+        out.append(f"SET {scope}statement_timeout = '{statement_timeout}';")
+        out.append(rf.sql.rstrip("\n"))
+        version = "NULL" if src.version is None else str(src.version)
+        out.append(
+            f"INSERT INTO {ledger.LEDGER} (module, kind, file, version, checksum, duration) "
+            f"VALUES ('{src.module}', '{src.kind}', '{src.rel}', {version}, '{rf.checksum}', '0');"
+        )
+        out.append("COMMIT;" if rf.transactional else "RESET lock_timeout;\nRESET statement_timeout;")
+    out += ["", f"{ledger.UNLOCK_SQL};", ""]
+    return "\n".join(out)
+
+
+
+def seed(project: Project, conn, module_names=(), echo=print) -> int:
+    """Load seeds/<module>/*.sql, each file in a transaction; the modules must be fully migrated."""
+    modules = project.modules(module_names)
+    files = project.migration_files(modules)
+    seeds = project.kind_files(modules, "seeds")
+    ledger.acquire_lock(conn, echo)
+    try:
+        entries = ledger.plan(files, ledger.read(conn), {m.name for m in modules})
+        behind = [e.file for e in entries if e.state != ledger.APPLIED]
+        if behind:
+            raise DbctlError(
+                f"the database is not fully migrated ({len(behind)} files, first {behind[0]}); "
+                "run dbctl migrate first"
+            )
+        for rf in seeds:
+            with conn.transaction():
+                _run_statements(conn, rf, rf.statements)
+            echo(f"seeded {rf.source.rel}")
+        return len(seeds)
+    finally:
+        conn.execute(ledger.UNLOCK_SQL)

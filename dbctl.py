@@ -1,0 +1,252 @@
+"""dbctl: render agentdb's SQL and apply it, in order, with a ledger (see README.md).
+
+The server is --dsn, else DATABASE_URL, else the embedded PostgreSQL 18 (started on demand).
+"""
+
+from collections import Counter
+from pathlib import Path
+
+import click
+import psycopg
+
+from agentdb import ledger, lint, migrate, testrun
+from agentdb.connection import connect, resolve_dsn, server_home
+from agentdb.errors import DbctlError
+from agentdb.manifest import IDENTIFIER
+from agentdb.project import Project
+from agentdb.report import table
+from agentdb.server import EmbeddedServer, wheel_install_dir
+
+HERE = Path(__file__).resolve().parent
+
+
+class Cli(click.Group):
+    """Turns a database error that escaped a command into one readable line."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except psycopg.Error as exc:
+            state = f" ({exc.sqlstate})" if exc.sqlstate else ""
+            raise DbctlError(f"database error{state}: {str(exc).strip()}") from None
+
+
+def parse_sets(values) -> dict:
+    result = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise DbctlError(f"--set {item!r}: expected KEY=VALUE")
+        result[key.strip()] = value.strip()
+    return result
+
+
+def project_from(ctx, sets=()) -> Project:
+    return Project(ctx.obj["root"], parse_sets(sets))
+
+
+def open_database(ctx, dsn):
+    return connect(resolve_dsn(dsn, ctx.obj["root"]))
+
+
+def option_set(f):
+    return click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+                        help="Override a template variable of manifest.toml.")(f)
+
+
+def option_module(f):
+    return click.option("--module", "-m", "modules", multiple=True, metavar="MODULE",
+                        help="Only this module (and what it requires); repeatable.")(f)
+
+
+def option_dsn(f):
+    return click.option("--dsn", help="Connection string; default DATABASE_URL, else the "
+                                      "embedded server.")(f)
+
+
+@click.group(cls=Cli)
+@click.option("--project", type=click.Path(file_okay=False, path_type=Path),
+              envvar="AGENTDB_PROJECT", default=HERE, show_default=True,
+              help="Folder holding manifest.toml and the SQL folders.")
+@click.pass_context
+def cli(ctx, project):
+    """agentdb: PostgreSQL schemas for multi-agent AI systems, kept as code."""
+    ctx.obj = {"root": project.resolve()}
+
+
+@cli.command()
+@click.pass_context
+def up(ctx):
+    """Start the embedded PostgreSQL 18 (idempotent) and print its URL."""
+    click.echo(EmbeddedServer(server_home(ctx.obj["root"])).up())
+
+
+@cli.command()
+@click.option("--wipe", is_flag=True, help="Also delete the server's data folder.")
+@click.pass_context
+def down(ctx, wipe):
+    """Stop the embedded server (only the one of this project)."""
+    click.echo(EmbeddedServer(server_home(ctx.obj["root"])).down(wipe=wipe))
+
+
+@cli.command()
+@click.pass_context
+def server(ctx):
+    """Show the embedded server: running or not, URL, data and log folders."""
+    info = EmbeddedServer(server_home(ctx.obj["root"])).info()
+    width = max(len(k) for k in info)
+    for key, value in info.items():
+        click.echo(f"{key.ljust(width)}  {value}")
+
+
+@cli.command(name="migrate")
+@option_module
+@click.option("--dry-run", is_flag=True, help="Print what would be applied; change nothing.")
+@click.option("--lock-timeout", help="Override [settings] lock_timeout, e.g. 2s.")
+@click.option("--statement-timeout", help="Override [settings] statement_timeout, e.g. 1h.")
+@option_set
+@option_dsn
+@click.pass_context
+def migrate_command(ctx, modules, dry_run, lock_timeout, statement_timeout, sets, dsn):
+    """Apply pending versioned files and changed repeatable files, in manifest order."""
+    project = project_from(ctx, sets)
+    if lock_timeout:
+        project.settings["lock_timeout"] = lock_timeout
+    if statement_timeout:
+        project.settings["statement_timeout"] = statement_timeout
+    with open_database(ctx, dsn) as conn:
+        todo = migrate.migrate(project, conn, modules, dry_run=dry_run, echo=click.echo)
+    if dry_run:
+        for rf in todo:
+            click.echo(f"would apply {rf.source.rel}")
+        click.echo(f"{len(todo)} files would be applied (dry run: nothing changed)")
+    elif todo:
+        click.echo(f"applied {len(todo)} files")
+    else:
+        click.echo("nothing to apply: the database is up to date")
+
+
+def current_plan(ctx, modules, sets, dsn):
+    project = project_from(ctx, sets)
+    selected = project.modules(modules)
+    files = project.migration_files(selected)
+    with open_database(ctx, dsn) as conn:
+        entries = ledger.plan(files, ledger.read(conn), {m.name for m in selected})
+        where = f"{conn.info.host}:{conn.info.port}/{conn.info.dbname}"
+    return project, entries, where
+
+
+@cli.command()
+@option_module
+@option_set
+@option_dsn
+@click.pass_context
+def status(ctx, modules, sets, dsn):
+    """List every migration file: applied, pending, changed, drifted or missing."""
+    _, entries, where = current_plan(ctx, modules, sets, dsn)
+    rows = [[e.module, e.file, e.state,
+             e.applied_at.strftime("%Y-%m-%d %H:%M:%S") if e.applied_at else ""] for e in entries]
+    click.echo(f"database: {where}")
+    click.echo(table(["module", "file", "state", "applied at"], rows))
+    counts = Counter(e.state for e in entries)
+    click.echo(", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
+
+
+@cli.command()
+@option_module
+@option_set
+@option_dsn
+@click.pass_context
+def verify(ctx, modules, sets, dsn):
+    """Fail if an applied versioned file was edited, renumbered or deleted (drift)."""
+    _, entries, where = current_plan(ctx, modules, sets, dsn)
+    found = ledger.problems(entries)
+    if found:
+        raise DbctlError(f"drift in {where}:\n  " + "\n  ".join(found))
+    pending = sum(e.state in (ledger.PENDING, ledger.CHANGED) for e in entries)
+    applied = sum(e.state == ledger.APPLIED for e in entries)
+    click.echo(f"no drift: {applied} files applied as they are on disk, {pending} to apply")
+
+
+@cli.command()
+@option_module
+@click.option("--pending", is_flag=True,
+              help="Only what migrate would apply to the database (connects to it).")
+@option_set
+@option_dsn
+@click.pass_context
+def render(ctx, modules, pending, sets, dsn):
+    """Print the migration as one psql script: dbctl render | psql -v ON_ERROR_STOP=1."""
+    project = project_from(ctx, sets)
+    if pending:
+        _, entries, _ = current_plan(ctx, modules, sets, dsn)
+        ledger.raise_on_problems(entries)
+        files = ledger.to_apply(entries)
+    else:
+        files = project.migration_files(project.modules(modules))
+    click.echo(migrate.script(files, project.settings), nl=False)
+
+
+@cli.command()
+@option_module
+@option_set
+@option_dsn
+@click.pass_context
+def seed(ctx, modules, sets, dsn):
+    """Load the example data of seeds/<module>/ (safe to run twice)."""
+    project = project_from(ctx, sets)
+    with open_database(ctx, dsn) as conn:
+        count = migrate.seed(project, conn, modules, echo=click.echo)
+    click.echo(f"loaded {count} seed files")
+
+
+@cli.command()
+@click.argument("module")
+@click.argument("name")
+@click.pass_context
+def new(ctx, module, name):
+    """Create schema/MODULE/NNNN_NAME.sql, the module's next versioned file."""
+    project = project_from(ctx)
+    project.manifest.module(module)
+    if not IDENTIFIER.match(name):
+        raise DbctlError(f"name {name!r}: use lower-case words joined by _ (e.g. add_user_email)")
+    existing = project.manifest.kind_files(project.manifest.module(module), "schema")
+    version = (existing[-1].version if existing else 0) + 1
+    path = ctx.obj["root"] / "schema" / module / f"{version:04d}_{name}.sql"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"-- {module}: {name.replace('_', ' ')}.\n"
+        "-- What this file changes and why (spec section, issue). Applied once; never edited after\n"
+        "-- release: put later changes in a new file.\n\n"
+    )
+    click.echo(path.relative_to(ctx.obj["root"]))
+
+
+@cli.command(name="test")
+@click.option("--keep", is_flag=True, help="Keep the test database afterwards.")
+@option_set
+@option_dsn
+@click.pass_context
+def test_command(ctx, keep, sets, dsn):
+    """Migrate every module into a fresh database and run the pgTAP tests with pg_prove."""
+    project = project_from(ctx, sets)
+    admin = resolve_dsn(dsn, ctx.obj["root"])
+    psql = str(wheel_install_dir() / "bin" / "psql")
+    ctx.exit(testrun.run(project, admin, psql, keep, click.echo))
+
+
+@cli.command(name="lint")
+@option_set
+@click.pass_context
+def lint_command(ctx, sets):
+    """sqlfluff over every SQL file, squawk over the rendered versioned migrations."""
+    project = project_from(ctx, sets)
+    fluff = lint.sqlfluff(project)
+    squawk = lint.squawk(project)
+    if fluff or squawk:
+        raise DbctlError(f"lint found problems (sqlfluff exit {fluff}, squawk exit {squawk})")
+    click.echo("lint: no problems")
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,36 @@
+-- core structure: exactly the tables, functions and roles the core module promises.
+BEGIN;
+SELECT plan(16);
+
+SELECT has_schema('core', 'schema core exists');
+SELECT has_schema('{{ extension_schema }}', 'the extension schema exists');
+SELECT tables_are('core', ARRAY['migration_ledger'], 'core has exactly its tables');
+SELECT functions_are(
+    'core', ARRAY['grant_module_privileges', 'set_updated_at', 'uuidv7'],
+    'core has exactly its functions'
+);
+SELECT col_is_pk('core', 'migration_ledger', 'id', 'ledger is keyed by id');
+SELECT columns_are(
+    'core', 'migration_ledger',
+    ARRAY['id', 'module', 'kind', 'file', 'version', 'checksum', 'applied_at', 'duration', 'applied_by'],
+    'ledger has exactly its columns'
+);
+SELECT index_is_unique('core', 'migration_ledger', 'migration_ledger_versioned_once',
+                       'a versioned file can be recorded once only');
+SELECT has_role('{{ owner_role }}', 'owner role exists');
+SELECT has_role('{{ app_role }}', 'application role exists');
+SELECT has_role('{{ readonly_role }}', 'read-only role exists');
+SELECT has_role('{{ maintenance_role }}', 'maintenance role exists');
+SELECT ok(NOT rolcanlogin, format('role %s is a NOLOGIN group role', rolname))
+FROM pg_roles
+WHERE rolname IN ('{{ owner_role }}', '{{ app_role }}', '{{ readonly_role }}', '{{ maintenance_role }}')
+ORDER BY rolname;
+SELECT is(
+    (
+        SELECT count(*)::int
+        FROM core.migration_ledger
+        WHERE file = 'schema/core/0001_ledger.sql'
+    ),
+    1, 'the ledger records its own creation'
+);
+ROLLBACK;

@@ -1,0 +1,47 @@
+-- core helpers: uuidv7 layout and order, set_updated_at, grant_module_privileges' refusals.
+BEGIN;
+SELECT plan(10);
+
+SELECT is(
+    substring(core.uuidv7()::text FROM 15 FOR 1), '7', 'uuidv7 carries version 7'
+);
+SELECT ok(
+    substring(core.uuidv7()::text FROM 20 FOR 1) IN ('8', '9', 'a', 'b'), 'uuidv7 carries the RFC variant'
+);
+SELECT is(
+    left(replace(core.uuidv7('2026-01-02 03:04:05.678+00')::text, '-', ''), 12),
+    lpad(to_hex((extract(EPOCH FROM timestamptz '2026-01-02 03:04:05.678+00') * 1000)::bigint), 12, '0'),
+    'the first 48 bits are the Unix time in milliseconds'
+);
+SELECT ok(
+    core.uuidv7('2026-01-01 00:00:00+00') < core.uuidv7('2026-01-01 00:00:00.002+00'),
+    'uuidv7 orders by time'
+);
+SELECT is(
+    (SELECT count(DISTINCT core.uuidv7('2026-01-01+00'))::int FROM generate_series(1, 1000)),
+    1000, 'uuidv7 within one millisecond is still unique'
+);
+
+CREATE TEMP TABLE touched (id int PRIMARY KEY, note text, updated_at timestamptz);
+CREATE TRIGGER touched_updated_at BEFORE UPDATE ON touched
+FOR EACH ROW EXECUTE FUNCTION core.set_updated_at();
+INSERT INTO touched VALUES (1, 'a', '2000-01-01+00');
+UPDATE touched SET note = 'a';
+SELECT is((SELECT updated_at FROM touched), '2000-01-01+00'::timestamptz,
+          'set_updated_at keeps the time when nothing changed');
+UPDATE touched SET note = 'b';
+SELECT is((SELECT updated_at FROM touched), now(), 'set_updated_at bumps the time on a change');
+
+CREATE TEMP TABLE untimed (id int);
+CREATE TRIGGER untimed_updated_at BEFORE UPDATE ON untimed
+FOR EACH ROW EXECUTE FUNCTION core.set_updated_at();
+INSERT INTO untimed VALUES (1);
+SELECT throws_ok('UPDATE untimed SET id = 2', '42703', NULL,
+                 'set_updated_at on a table without updated_at fails with undefined_column');
+
+SELECT throws_ok($$SELECT core.grant_module_privileges('no_such_schema')$$, '3F000',
+                 'schema no_such_schema does not exist',
+                 'grant_module_privileges refuses a missing schema');
+SELECT function_privs_are('core', 'grant_module_privileges', ARRAY['name'], '{{ app_role }}',
+                          ARRAY[]::text[], 'the application cannot call grant_module_privileges');
+ROLLBACK;

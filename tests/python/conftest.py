@@ -1,0 +1,84 @@
+"""Fixtures: the server (DATABASE_URL or the embedded one), fresh databases, scratch projects."""
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from agentdb.connection import with_database  # noqa: E402
+
+
+def dbctl(*args, dsn=None, project=None, env=None, check=False):
+    """Run dbctl as a user would, in its own process; return the CompletedProcess."""
+    command = [sys.executable, str(ROOT / "dbctl.py")]
+    if project is not None:
+        command += ["--project", str(project)]
+    command += list(args)
+    if dsn is not None:
+        command += ["--dsn", dsn]
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    if check and result.returncode != 0:
+        raise AssertionError(f"dbctl {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def admin_dsn():
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    return dbctl("up", check=True).stdout.strip()
+
+
+@pytest.fixture
+def new_database(admin_dsn):
+    """A factory of fresh, empty databases; all are dropped after the test."""
+    created = []
+
+    def make():
+        name = f"agentdb_pytest_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return with_database(admin_dsn, name)
+
+    yield make
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        for name in created:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database(new_database):
+    return new_database()
+
+
+@pytest.fixture
+def scratch_project(tmp_path):
+    """A copy of the real manifest and core module plus an empty module `demo` to write files into."""
+    root = tmp_path / "project"
+    root.mkdir()
+    manifest = (ROOT / "manifest.toml").read_text()
+    manifest = manifest.split("[[modules]]")[0] + "[[modules]]" + manifest.split("[[modules]]")[1]
+    manifest += '\n[[modules]]\nname = "demo"\nrequires = ["core"]\nextensions = []\n'
+    (root / "manifest.toml").write_text(manifest)
+    for kind in ("schema", "functions"):
+        shutil.copytree(ROOT / kind / "core", root / kind / "core")
+    (root / "schema" / "demo").mkdir(parents=True)
+    return root
+
+
+def query(dsn, sql, params=None):
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def ledger_files(dsn):
+    return [r[0] for r in query(dsn, "SELECT file FROM core.migration_ledger ORDER BY id")]
