@@ -111,3 +111,10 @@ def test_new_creates_the_next_versioned_file(scratch_project):
     assert (scratch_project / "schema/demo/0002_add_things.sql").read_text().startswith("-- demo:")
     bad = dbctl("new", "demo", "Bad Name", project=scratch_project)
     assert bad.returncode == 1
+
+
+def test_last_statement_without_semicolon_is_refused(scratch_project):
+    (scratch_project / "schema" / "demo" / "0001_open.sql").write_text("SELECT 1;\n\nSELECT 2\n")
+    result = dbctl("render", project=scratch_project)
+    assert result.returncode == 1
+    assert "schema/demo/0001_open.sql:3: the last statement has no terminating semicolon" in result.stderr
