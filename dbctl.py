@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import psycopg
 
-from agentdb import ledger, lint, migrate, testrun
+from agentdb import ledger, lint, maintain, migrate, testrun
 from agentdb.connection import connect, resolve_dsn, server_home
 from agentdb.errors import DbctlError
 from agentdb.manifest import IDENTIFIER
@@ -150,6 +150,29 @@ def status(ctx, modules, sets, dsn):
     click.echo(table(["module", "file", "state", "applied at"], rows))
     counts = Counter(e.state for e in entries)
     click.echo(", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
+    show_maintenance_health(ctx, dsn)
+
+
+def show_maintenance_health(ctx, dsn):
+    with open_database(ctx, dsn) as conn:
+        if not conn.execute("SELECT to_regclass('core.maintenance_health') IS NOT NULL").fetchone()[0]:
+            return
+        tables = conn.execute(
+            """SELECT parent::text, partitions, rows_in_default, covered_until::date,
+                      oldest_partition::text, last_run_at::timestamp(0), last_outcome
+                 FROM core.maintenance_health"""
+        ).fetchall()
+        views = conn.execute(
+            """SELECT view::text, last_refreshed_at::timestamp(0), last_outcome
+                 FROM core.materialized_view_health ORDER BY 1"""
+        ).fetchall()
+    if tables:
+        click.echo("\npartitioned tables")
+        click.echo(table(["table", "partitions", "rows in default", "covered until", "oldest",
+                          "last maintenance", "outcome"], tables))
+    if views:
+        click.echo("\nmaterialized views")
+        click.echo(table(["view", "last refreshed", "outcome"], views))
 
 
 @cli.command()
@@ -220,6 +243,33 @@ def new(ctx, module, name):
         "-- release: put later changes in a new file.\n\n"
     )
     click.echo(path.relative_to(ctx.obj["root"]))
+
+
+@cli.command(name="maintain")
+@click.option("--dry-run", is_flag=True, help="Report what would be done; change nothing.")
+@click.option("--now", "now", metavar="TIMESTAMPTZ", help="Maintain as of this moment (default now).")
+@option_set
+@option_dsn
+@click.pass_context
+def maintain_command(ctx, dry_run, now, sets, dsn):
+    """Partitions ahead, rows rescued from default partitions, retention, view refreshes."""
+    project = project_from(ctx, sets)
+    with open_database(ctx, dsn) as conn:
+        report = maintain.maintain(conn, now, dry_run, project.variables["maintenance_lock_timeout_ms"])
+    click.echo(table(maintain.COLUMNS, [list(r) for r in report]))
+    failed = sum(r[5] == "failed" for r in report)
+    if failed:
+        raise DbctlError(f"{failed} maintenance actions failed (see the table above)")
+
+
+@cli.command()
+@click.option("--cron", default="*/15 * * * *", show_default=True, help="When to run maintenance.")
+@option_dsn
+@click.pass_context
+def schedule(ctx, cron, dsn):
+    """Register maintenance with pg_cron, or print the crontab line where pg_cron is missing."""
+    with open_database(ctx, dsn) as conn:
+        click.echo(maintain.schedule(conn, cron))
 
 
 @cli.command(name="test")
