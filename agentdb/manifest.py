@@ -16,7 +16,7 @@ from agentdb.errors import DbctlError
 REPEATABLE_KINDS = ("functions", "partitions", "retention", "views")
 VERSIONED_NAME = re.compile(r"^(?P<version>\d{4})_[a-z0-9_]+\.sql$")
 PLAIN_NAME = re.compile(r"^[a-z0-9_]+\.sql$")
-TEST_NAME = re.compile(r"^\d{2}_[a-z0-9_]+\.sql$")
+TEST_NAME = re.compile(r"^(\d{2}_[a-z0-9_]+|helpers)\.sql$")
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 VARIABLE_TYPES = ("identifier", "integer")
 
@@ -199,7 +199,7 @@ def _sql_file(module: str, kind: str, path: Path, rel: str) -> SqlFile:
                 f"{rel}: versioned files are named NNNN_what.sql (four digits, lower-case words)"
             )
         return SqlFile(module, kind, path, rel, int(match["version"]))
-    pattern, shape = (TEST_NAME, "NN_area.sql") if kind == "tests" else (PLAIN_NAME, "what.sql")
+    pattern, shape = (TEST_NAME, "NN_area.sql or helpers.sql") if kind == "tests" else (PLAIN_NAME, "what.sql")
     if not pattern.match(path.name):
         raise DbctlError(f"{rel}: files in {kind}/ are named {shape} (lower-case words)")
     return SqlFile(module, kind, path, rel)

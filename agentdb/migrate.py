@@ -68,13 +68,13 @@ def apply_file(conn: psycopg.Connection, rf: RenderedFile, settings: dict) -> fl
     if rf.transactional:
         with conn.transaction():
             conn.execute(set_timeouts, (lock_timeout, True, statement_timeout, True))
-            _run_statements(conn, rf, statements)
+            run_statements(conn, rf, statements)
             seconds = time.monotonic() - started
             conn.execute(ledger.insert_sql(), ledger.insert_params(rf, seconds))
         return seconds
     conn.execute(set_timeouts, (lock_timeout, False, statement_timeout, False))
     try:
-        _run_statements(conn, rf, statements)
+        run_statements(conn, rf, statements)
         seconds = time.monotonic() - started
         conn.execute(ledger.insert_sql(), ledger.insert_params(rf, seconds))
     finally:
@@ -82,7 +82,7 @@ def apply_file(conn: psycopg.Connection, rf: RenderedFile, settings: dict) -> fl
     return seconds
 
 
-def _run_statements(conn, rf: RenderedFile, statements: list[Statement]):
+def run_statements(conn, rf: RenderedFile, statements: list[Statement]):
     for statement in statements:
         try:
             conn.execute(statement.text)
@@ -163,7 +163,7 @@ def seed(project: Project, conn, module_names=(), echo=print) -> int:
             )
         for rf in seeds:
             with conn.transaction():
-                _run_statements(conn, rf, rf.statements)
+                run_statements(conn, rf, rf.statements)
             echo(f"seeded {rf.source.rel}")
         return len(seeds)
     finally:

@@ -33,7 +33,9 @@ def run(project: Project, admin_dsn: str, psql: str, keep: bool, echo) -> int:
         raise DbctlError("pg_prove is not installed: `make setup` installs it (Debian: "
                          "libtap-parser-sourcehandler-pgtap-perl)")
     modules = project.modules()
-    tests = project.kind_files(modules, "tests")
+    files = project.kind_files(modules, "tests")
+    helpers = [rf for rf in files if rf.source.path.name == "helpers.sql"]
+    tests = [rf for rf in files if rf not in helpers]
     if not tests:
         raise DbctlError("no pgTAP tests under tests/<module>/")
     name = create_database(admin_dsn, "agentdb_test")
@@ -50,6 +52,9 @@ def run(project: Project, admin_dsn: str, psql: str, keep: bool, echo) -> int:
                     f"pgTAP is not available on this server ({exc.diag.message_primary}); "
                     "`make setup` installs Debian's postgresql-15-pgtap, which the embedded server finds"
                 ) from None
+            for rf in helpers:  # shared test helpers (schema tests), installed before any test runs
+                with conn.transaction():
+                    migrate.run_statements(conn, rf, rf.statements)
         with tempfile.TemporaryDirectory(prefix="agentdb-tests-") as folder:
             paths = []
             for rf in tests:

@@ -1,14 +1,29 @@
 -- core structure: exactly the tables, functions and roles the core module promises.
 BEGIN;
-SELECT plan(16);
+SELECT plan(18);
 
 SELECT has_schema('core', 'schema core exists');
 SELECT has_schema('{{ extension_schema }}', 'the extension schema exists');
-SELECT tables_are('core', ARRAY['migration_ledger'], 'core has exactly its tables');
+SELECT tables_are(
+    'core',
+    ARRAY['migration_ledger', 'partitioned_tables', 'detached_partitions', 'materialized_views', 'maintenance_log'],
+    'core has exactly its tables'
+);
 SELECT functions_are(
-    'core', ARRAY['grant_module_privileges', 'set_updated_at', 'uuidv7'],
+    'core',
+    ARRAY[
+        'grant_module_privileges', 'set_updated_at', 'uuidv7',
+        'partition_key', 'partition_slot', 'partition_name', 'partition_suffix', 'partitions_of',
+        'create_partition', 'ensure_default_partition', 'register_partitioned_table', 'retire_partition',
+        'maintain_table', 'log_maintenance', 'run_maintenance', 'register_materialized_view',
+        'refresh_materialized_view', 'partition_health'
+    ],
     'core has exactly its functions'
 );
+SELECT views_are('core', ARRAY['maintenance_health', 'materialized_view_health'], 'core has exactly its views');
+SELECT function_privs_are('core', 'run_maintenance', ARRAY['timestamp with time zone', 'boolean'],
+                          '{{ maintenance_role }}', ARRAY['EXECUTE'],
+                          'the maintenance role may run maintenance');
 SELECT col_is_pk('core', 'migration_ledger', 'id', 'ledger is keyed by id');
 SELECT columns_are(
     'core', 'migration_ledger',
