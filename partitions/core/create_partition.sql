@@ -1,11 +1,14 @@
 -- core.create_partition(parent, at): make the partition that holds `at`, moving into it any rows
 -- of its range that are waiting in the default partition. One path serves premake and rescue.
 --
--- The partition is built as a standalone table (LIKE the parent) and then ATTACHed: ATTACH takes
--- SHARE UPDATE EXCLUSIVE on the parent, so writers and readers of the parent are not blocked
--- (CREATE TABLE ... PARTITION OF would take ACCESS EXCLUSIVE). Only the default partition is locked
--- exclusively, for the moment it takes to move its rows of that range, which happens in the same
--- transaction as the ATTACH: no row is ever lost, duplicated, or invisible to a reader.
+-- The partition is built as a standalone table (LIKE the parent) and then ATTACHed, which needs only
+-- SHARE UPDATE EXCLUSIVE on the parent: readers are never blocked (CREATE TABLE ... PARTITION OF
+-- would take ACCESS EXCLUSIVE). When the table has a default partition, writers must pause for the
+-- moment of the step: an INSERT planned before the ATTACH would route a row of the new range to the
+-- default partition and fail its new constraint (23514). So the parent is locked in EXCLUSIVE mode
+-- (blocks writers, not readers) under maintenance's short lock_timeout. Rows of the range waiting in
+-- the default partition move in the same transaction as the ATTACH: no row is ever lost, duplicated,
+-- or invisible to a reader.
 -- User triggers on the default partition are switched off for the move, so a rescue does not fire
 -- the application's DELETE triggers; the rows are copied, never re-inserted through the parent.
 
@@ -80,6 +83,7 @@ BEGIN
 
     SELECT p.partition INTO v_default FROM core.partitions_of(p_parent) AS p WHERE p.is_default;
     IF v_default IS NOT NULL THEN
+        EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', p_parent);
         EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v_default);
         SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_columns
         FROM pg_attribute AS a

@@ -77,7 +77,8 @@ def scratch_project(tmp_path):
 
 def query(dsn, sql, params=None):
     with psycopg.connect(dsn, autocommit=True) as conn:
-        return conn.execute(sql, params).fetchall()
+        cursor = conn.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
 
 
 def ledger_files(dsn):
