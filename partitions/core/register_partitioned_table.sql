@@ -9,7 +9,7 @@ CREATE OR REPLACE FUNCTION core.register_partitioned_table(
     p_retention interval DEFAULT NULL,
     p_retention_action text DEFAULT 'drop',
     p_detached_grace interval DEFAULT NULL,
-    p_default_partition boolean DEFAULT true,
+    p_default_partition boolean DEFAULT TRUE,
     p_now timestamptz DEFAULT now()
 )
 RETURNS SETOF core.maintenance_action

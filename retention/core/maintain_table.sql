@@ -14,9 +14,9 @@
 CREATE OR REPLACE FUNCTION core.maintain_table(
     p_parent regclass,
     p_now timestamptz DEFAULT now(),
-    p_dry_run boolean DEFAULT false,
+    p_dry_run boolean DEFAULT FALSE,
     p_run_id uuid DEFAULT NULL,
-    p_concurrent_detach boolean DEFAULT false,
+    p_concurrent_detach boolean DEFAULT FALSE,
     p_max_rescue integer DEFAULT 24
 )
 RETURNS SETOF core.maintenance_action

@@ -6,7 +6,7 @@
 -- so the locks it takes are held until it returns; `dbctl maintain` commits after every table.
 
 CREATE OR REPLACE FUNCTION core.run_maintenance(
-    p_now timestamptz DEFAULT now(), p_dry_run boolean DEFAULT false
+    p_now timestamptz DEFAULT now(), p_dry_run boolean DEFAULT FALSE
 )
 RETURNS SETOF core.maintenance_action
 LANGUAGE plpgsql

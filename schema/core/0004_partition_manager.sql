@@ -12,7 +12,7 @@ CREATE TABLE core.partitioned_tables (
     retention interval CHECK (retention > interval '0'),
     retention_action text NOT NULL DEFAULT 'drop' CHECK (retention_action IN ('drop', 'detach')),
     detached_grace interval CHECK (detached_grace >= interval '0'),
-    default_partition boolean NOT NULL DEFAULT true,
+    default_partition boolean NOT NULL DEFAULT TRUE,
     registered_at timestamptz NOT NULL DEFAULT now()
 );
 

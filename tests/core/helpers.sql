@@ -18,7 +18,7 @@ $$;
 COMMENT ON FUNCTION tests.explain(text) IS 'The plan tree of a query, from EXPLAIN (FORMAT JSON).';
 
 CREATE FUNCTION tests.plan_values(p_plan jsonb, p_key text)
-RETURNS text []
+RETURNS text[]
 LANGUAGE sql
 IMMUTABLE
 AS $$

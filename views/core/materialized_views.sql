@@ -22,7 +22,7 @@ COMMENT ON FUNCTION core.register_materialized_view(regclass) IS
 'Adds a materialized view to those core.run_maintenance() refreshes. Idempotent; 42809 if not one.';
 
 CREATE OR REPLACE FUNCTION core.refresh_materialized_view(
-    p_view regclass, p_dry_run boolean DEFAULT false, p_run_id uuid DEFAULT NULL
+    p_view regclass, p_dry_run boolean DEFAULT FALSE, p_run_id uuid DEFAULT NULL
 )
 RETURNS SETOF core.maintenance_action
 LANGUAGE plpgsql
