@@ -10,7 +10,7 @@ DBCTL := $(BIN)/dbctl
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 DEBIAN_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
-.PHONY: setup system-packages up down migrate status test lint pytest pgtap render
+.PHONY: setup system-packages up down migrate status test lint pytest pgtap render bench bench-quick
 
 setup: $(VENV)/.installed system-packages
 
@@ -55,3 +55,9 @@ pgtap: setup
 
 render: setup
 	@$(DBCTL) render
+
+bench: setup up
+	$(BIN)/python -m bench
+
+bench-quick: setup up
+	$(BIN)/python -m bench --quick

@@ -1,0 +1,1 @@
+"""agentdb benchmarks (`make bench`): real server, one run, medians and ratios."""

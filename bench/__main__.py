@@ -1,0 +1,19 @@
+"""`python -m bench [--quick]`: run the benchmarks and print their tables (see README)."""
+
+import sys
+
+import click
+
+from bench import retention
+
+
+@click.command()
+@click.option("--quick", is_flag=True, help="Small sizes: a smoke run in well under two minutes.")
+def main(quick):
+    for module in (retention,):
+        click.echo(module.run(quick).render())
+        click.echo()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
