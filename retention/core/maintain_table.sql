@@ -41,17 +41,9 @@ DECLARE
     v_state text;
     v_message text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_class WHERE oid = p_parent) THEN
-        DELETE FROM core.partitioned_tables WHERE parent = p_parent;
-        v_result := ROW(p_parent::oid::text, 'unregister', NULL, NULL, NULL, 'ok',
-                        'the table no longer exists')::core.maintenance_action;
-        PERFORM core.log_maintenance(v_run, v_result, p_dry_run);
+    v_result := core.claim_for_maintenance(p_parent, v_run, p_dry_run);
+    IF v_result.action IS NOT NULL THEN
         RETURN NEXT v_result;
-        RETURN;
-    END IF;
-    IF NOT pg_try_advisory_xact_lock(hashtext('agentdb:maintain')::bigint << 32 | p_parent::oid::bigint) THEN
-        RETURN NEXT ROW(p_parent::text, 'skip', NULL, NULL, NULL, 'skipped',
-                        'another maintenance run is working on this table')::core.maintenance_action;
         RETURN;
     END IF;
     SELECT * INTO STRICT v_config FROM core.partitioned_tables WHERE parent = p_parent;
@@ -172,23 +164,6 @@ default partition, retention, drop detached partitions past grace. Returns and l
 action. With p_concurrent_detach (dbctl maintain), partitions of tables without a default partition
 are left to the caller to DETACH CONCURRENTLY (outcome planned, message says what to run after).';
 
-CREATE OR REPLACE FUNCTION core.log_maintenance(
-    p_run_id uuid, p_action core.maintenance_action, p_dry_run boolean
-)
-RETURNS void
-LANGUAGE sql
-SET search_path = pg_catalog, pg_temp
-AS $$
-    INSERT INTO core.maintenance_log (run_id, target, action, partition, rows, duration, outcome, message)
-    SELECT p_run_id, p_action.target, p_action.action, p_action.partition, p_action.rows,
-           p_action.duration, p_action.outcome, p_action.message
-    WHERE NOT p_dry_run AND p_action.outcome <> 'planned'
-$$;
-
-COMMENT ON FUNCTION core.log_maintenance(uuid, core.maintenance_action, boolean) IS
-'Appends an action to core.maintenance_log (not for dry runs or planned actions).';
-
 REVOKE ALL ON FUNCTION core.maintain_table(regclass, timestamptz, boolean, uuid, boolean, integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION core.log_maintenance(uuid, core.maintenance_action, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION core.maintain_table(regclass, timestamptz, boolean, uuid, boolean, integer)
 TO {{ maintenance_role }};

@@ -15,7 +15,8 @@ SELECT functions_are(
         'grant_module_privileges', 'set_updated_at', 'uuidv7',
         'partition_key', 'partition_slot', 'partition_name', 'partition_suffix', 'partitions_of',
         'create_partition', 'ensure_default_partition', 'register_partitioned_table', 'retire_partition',
-        'maintain_table', 'log_maintenance', 'run_maintenance', 'register_materialized_view',
+        'maintain_table', 'log_maintenance', 'claim_for_maintenance', 'run_maintenance',
+        'register_materialized_view',
         'refresh_materialized_view', 'partition_health'
     ],
     'core has exactly its functions'

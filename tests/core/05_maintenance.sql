@@ -1,7 +1,7 @@
 -- core.run_maintenance: rescue from the default partition, retention, detach-and-keep, idempotence,
 -- failure isolation, materialized views, health and who may run it. p_now is fixed throughout.
 BEGIN;
-SELECT plan(24);
+SELECT plan(26);
 
 CREATE SCHEMA pm;
 CREATE TABLE pm.events (
@@ -115,6 +115,18 @@ SELECT results_eq(
 );
 SELECT throws_ok($$SELECT core.register_materialized_view('pm.events')$$, '42809', NULL,
                  'only materialized views can be registered');
+
+-- A registered table that was dropped is unregistered, not an error.
+CREATE TABLE pm.gone (at timestamptz NOT NULL) PARTITION BY RANGE (at);
+SELECT core.register_partitioned_table('pm.gone', p_premake => 0, p_now => '2026-01-15+00');
+CREATE TEMP TABLE gone_oid AS SELECT 'pm.gone'::regclass::oid::text AS oid;
+DROP TABLE pm.gone;
+SELECT results_eq(
+    $$SELECT action, outcome FROM core.run_maintenance('2026-02-02+00') WHERE target = (SELECT oid FROM gone_oid)$$,
+    $$VALUES ('unregister', 'ok')$$, 'a dropped table is unregistered by maintenance'
+);
+SELECT is_empty($$SELECT FROM core.partitioned_tables WHERE parent::oid::text = (SELECT oid FROM gone_oid)$$,
+                'and its registry row is gone');
 
 -- Who may run maintenance.
 SET LOCAL ROLE {{ app_role }};

@@ -100,6 +100,17 @@ def test_two_dbctl_maintain_at_once_both_succeed(database):
     assert query(database, "SELECT count(*) FROM core.maintenance_log WHERE outcome = 'failed'") == [(0,)]
 
 
+def test_a_table_held_by_another_run_is_skipped(database):
+    migrated_with_table(database)
+    query(database, "INSERT INTO app.events (writer, seq, created_at) VALUES (1, 1, now() + interval '1 year')")
+    with psycopg.connect(database) as holder:  # a run in progress: its transaction holds the table
+        holder.execute("SELECT * FROM core.maintain_table('app.events')").fetchall()
+        skipped = query(database, "SELECT action, outcome FROM core.run_maintenance()")
+        assert skipped == [("skip", "skipped")]
+        holder.rollback()
+    assert query(database, "SELECT action FROM core.run_maintenance()") == [("rescue",)]
+
+
 def test_dbctl_maintain_dry_run_changes_nothing_then_maintains(database):
     migrated_with_table(database)
     query(database, "INSERT INTO app.events (writer, seq, created_at) VALUES (1, 1, now() + interval '1 year')")

@@ -38,17 +38,9 @@ DECLARE
     v_state text;
     v_message text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_class WHERE oid = p_view) THEN
-        DELETE FROM core.materialized_views WHERE view = p_view;
-        v_result := ROW(p_view::oid::text, 'unregister', NULL, NULL, NULL, 'ok',
-                        'the view no longer exists')::core.maintenance_action;
-        PERFORM core.log_maintenance(v_run, v_result, p_dry_run);
+    v_result := core.claim_for_maintenance(p_view, v_run, p_dry_run);
+    IF v_result.action IS NOT NULL THEN
         RETURN NEXT v_result;
-        RETURN;
-    END IF;
-    IF NOT pg_try_advisory_xact_lock(hashtext('agentdb:maintain')::bigint << 32 | p_view::oid::bigint) THEN
-        RETURN NEXT ROW(p_view::text, 'skip', NULL, NULL, NULL, 'skipped',
-                        'another maintenance run is refreshing this view')::core.maintenance_action;
         RETURN;
     END IF;
     -- CONCURRENTLY needs a populated view and a unique index on plain columns covering all rows.
