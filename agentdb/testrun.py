@@ -50,7 +50,8 @@ def run(project: Project, admin_dsn: str, psql: str, keep: bool, echo) -> int:
             except psycopg.Error as exc:
                 raise DbctlError(
                     f"pgTAP is not available on this server ({exc.diag.message_primary}); "
-                    "`make setup` installs Debian's postgresql-15-pgtap, which the embedded server finds"
+                    "`make setup` installs Debian's postgresql-15-pgtap, which the embedded server finds "
+                    "when it starts (restart it if it was running: dbctl down && dbctl up)"
                 ) from None
             for rf in helpers:  # shared test helpers (schema tests), installed before any test runs
                 with conn.transaction():

@@ -145,3 +145,19 @@ def test_eight_concurrent_migrations_apply_each_file_once(database):
     files = ledger_files(database)
     assert len(files) == migration_file_count() == len(set(files))
     assert sum("nothing to apply" in out for _, out, _ in outcomes) == 7
+
+
+def test_seed_needs_a_migrated_database_and_loads_once(database, scratch_project):
+    (scratch_project / "schema" / "demo" / "0001_t.sql").write_text(
+        "CREATE TABLE public.story (name text PRIMARY KEY);\n")
+    seeds = scratch_project / "seeds" / "demo"
+    seeds.mkdir(parents=True)
+    (seeds / "story.sql").write_text(
+        "INSERT INTO public.story VALUES ('ancient doctor') ON CONFLICT (name) DO NOTHING;\n")
+    early = dbctl("seed", "--module", "demo", dsn=database, project=scratch_project)
+    assert early.returncode == 1 and "run dbctl migrate first" in early.stderr
+    dbctl("migrate", dsn=database, project=scratch_project, check=True)
+    for _ in range(2):
+        result = dbctl("seed", "--module", "demo", dsn=database, project=scratch_project, check=True)
+        assert "seeded seeds/demo/story.sql" in result.stdout
+    assert query(database, "SELECT count(*) FROM public.story") == [(1,)]
