@@ -1,0 +1,170 @@
+-- films.append_events(session, events[], expected_sequence) and films.append_event(...): the only
+-- way events enter a session. One call, one transaction, ADK's semantics:
+--   * each event gets the next sequence number of its session (the session row is locked, so
+--     concurrent writers queue); a stale expected_sequence is refused with SQLSTATE 40001 (retry);
+--   * state_delta keys: unprefixed -> sessions.state, app: -> app_states, user: -> user_states,
+--     temp: -> nowhere durable and not stored in the event; a JSON null deletes the key;
+--   * total_events, total_tool_calls and total_tokens_used move with the events;
+--   * an automatic snapshot is written at every multiple of {{ films_snapshot_every }} events;
+--   * an agent_transfer event with transfer_to_agent also records films.agent_transfers.
+-- Refusals change nothing: unknown session (23503), archived session (55000), no events or a delta
+-- that is not an object or an event older than its session (22023), CHECK violations (23514).
+
+CREATE OR REPLACE FUNCTION films.append_events(
+    p_session_id uuid, p_events films.event_input [], p_expected_sequence integer DEFAULT NULL
+)
+RETURNS TABLE (event_id uuid, sequence_number integer, created_at timestamptz)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_session films.sessions;
+    v_count integer := coalesce(cardinality(p_events), 0);
+    v_delta jsonb;
+    v_tool_calls integer;
+    v_tokens bigint;
+    v_part jsonb;
+    v_every constant integer := {{ films_snapshot_every }};
+BEGIN
+    IF v_count = 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'no events to append',
+            HINT = 'Pass at least one films.event_input.';
+    END IF;
+    SELECT * INTO v_session FROM films.sessions AS s WHERE s.id = p_session_id FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+            MESSAGE = format('session %s does not exist', p_session_id),
+            HINT = 'Create the session (films.sessions) before appending its events.';
+    END IF;
+    IF v_session.status = 'archived' THEN
+        RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = format('session %s is archived', p_session_id),
+            HINT = 'Archived sessions are read-only; start a new session.';
+    END IF;
+    IF p_expected_sequence IS DISTINCT FROM NULL AND p_expected_sequence <> v_session.last_sequence THEN
+        RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
+            MESSAGE = format('session %s is at event %s, not %s', p_session_id, v_session.last_sequence,
+                             p_expected_sequence),
+            DETAIL = 'Another writer appended events since this one read the session.',
+            HINT = 'Reload the session (films.reconstruct_session) and retry.';
+    END IF;
+    IF EXISTS (SELECT FROM unnest(p_events) AS e
+               WHERE jsonb_typeof(e.state_delta) <> 'object' OR e.created_at < v_session.started_at) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'every state_delta must be a JSON object and no event may precede its session',
+            HINT = format('The session started at %s.', v_session.started_at);
+    END IF;
+
+    SELECT films.merge_deltas(films.without_temp_keys(e.state_delta) ORDER BY e.ordinality)
+               FILTER (WHERE e.state_delta IS NOT NULL),
+           count(*) FILTER (WHERE e.event_type = 'tool_call'),
+           coalesce(sum(e.tokens_used), 0)
+    INTO v_delta, v_tool_calls, v_tokens
+    FROM unnest(p_events) WITH ORDINALITY AS e;
+
+    RETURN QUERY
+    WITH input AS (
+        SELECT e.*, v_session.last_sequence + e.ordinality::integer AS seq
+        FROM unnest(p_events) WITH ORDINALITY AS e
+    ),
+    inserted AS (
+        INSERT INTO films.events (
+            id, session_id, sequence_number, event_type, agent_name, parent_agent_name, event_data,
+            state_delta, tool_name, tool_input, tool_output, duration_ms, tokens_used, error_message,
+            created_at
+        )
+        SELECT core.uuidv7(), p_session_id, i.seq, i.event_type, i.agent_name, i.parent_agent_name,
+               i.event_data, films.without_temp_keys(i.state_delta), i.tool_name, i.tool_input,
+               i.tool_output, i.duration_ms, i.tokens_used, i.error_message, coalesce(i.created_at, now())
+        FROM input AS i
+        RETURNING id, sequence_number, created_at
+    ),
+    transfers AS (
+        INSERT INTO films.agent_transfers (
+            session_id, event_id, event_created_at, from_agent, to_agent, transfer_reason, transferred_at
+        )
+        SELECT p_session_id, n.id, n.created_at, coalesce(i.agent_name, 'unknown'), i.transfer_to_agent,
+               i.transfer_reason, n.created_at
+        FROM inserted AS n INNER JOIN input AS i ON n.sequence_number = i.seq
+        WHERE i.event_type = 'agent_transfer' AND i.transfer_to_agent IS NOT NULL
+    )
+    SELECT n.id, n.sequence_number, n.created_at FROM inserted AS n ORDER BY n.sequence_number;
+
+    IF (v_session.last_sequence + v_count) / v_every > v_session.last_sequence / v_every THEN
+        INSERT INTO films.state_snapshots (session_id, snapshot_type, state, event_sequence_num, description)
+        SELECT p_session_id, 'automatic',
+               films.apply_delta(v_session.state, films.delta_scope(w.merged, 'session')), w.seq,
+               format('after event %s', w.seq)
+        FROM (
+            SELECT v_session.last_sequence + e.ordinality::integer AS seq,
+                   films.merge_deltas(coalesce(films.without_temp_keys(e.state_delta), '{}'))
+                       OVER (ORDER BY e.ordinality) AS merged
+            FROM unnest(p_events) WITH ORDINALITY AS e
+        ) AS w
+        WHERE w.seq % v_every = 0;
+    END IF;
+
+    UPDATE films.sessions AS s SET
+        state = CASE WHEN v_delta IS NULL THEN s.state
+                     ELSE films.apply_delta(s.state, films.delta_scope(v_delta, 'session')) END,
+        total_events = s.total_events + v_count,
+        total_tool_calls = s.total_tool_calls + v_tool_calls,
+        total_tokens_used = s.total_tokens_used + v_tokens,
+        last_sequence = s.last_sequence + v_count,
+        updated_at = now()
+    WHERE s.id = p_session_id;
+
+    v_part := films.delta_scope(v_delta, 'app');
+    IF v_part <> '{}' THEN
+        INSERT INTO films.app_states AS a (app_name, state) VALUES (v_session.app_name, films.apply_delta('{}', v_part))
+        ON CONFLICT (app_name) DO UPDATE SET state = films.apply_delta(a.state, v_part), updated_at = now();
+    END IF;
+    v_part := films.delta_scope(v_delta, 'user');
+    IF v_part <> '{}' THEN
+        INSERT INTO films.user_states AS u (app_name, user_id, state)
+        VALUES (v_session.app_name, v_session.user_id, films.apply_delta('{}', v_part))
+        ON CONFLICT (app_name, user_id) DO UPDATE SET state = films.apply_delta(u.state, v_part), updated_at = now();
+    END IF;
+END
+$$;
+
+COMMENT ON FUNCTION films.append_events(uuid, films.event_input [], integer) IS
+'Appends events to a session in one transaction with ADK state semantics (see the file header);
+returns each event''s id, sequence number and time. For ingest: one call per batch.';
+
+CREATE OR REPLACE FUNCTION films.append_event(
+    p_session_id uuid,
+    p_event_type text,
+    p_event_data json,
+    p_state_delta jsonb DEFAULT NULL,
+    p_agent_name text DEFAULT NULL,
+    p_parent_agent_name text DEFAULT NULL,
+    p_tool_name text DEFAULT NULL,
+    p_tool_input jsonb DEFAULT NULL,
+    p_tool_output jsonb DEFAULT NULL,
+    p_duration_ms integer DEFAULT NULL,
+    p_tokens_used integer DEFAULT NULL,
+    p_error_message text DEFAULT NULL,
+    p_transfer_to_agent text DEFAULT NULL,
+    p_transfer_reason text DEFAULT NULL,
+    p_expected_sequence integer DEFAULT NULL,
+    p_created_at timestamptz DEFAULT NULL
+)
+RETURNS TABLE (event_id uuid, sequence_number integer, created_at timestamptz)
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT * FROM films.append_events(
+        p_session_id,
+        ARRAY[ROW(p_event_type, p_event_data, p_state_delta, p_agent_name, p_parent_agent_name, p_tool_name,
+                  p_tool_input, p_tool_output, p_duration_ms, p_tokens_used, p_error_message,
+                  p_transfer_to_agent, p_transfer_reason, p_created_at)::films.event_input],
+        p_expected_sequence
+    )
+$$;
+
+COMMENT ON FUNCTION films.append_event(
+    uuid, text, json, jsonb, text, text, text, jsonb, jsonb, integer, integer, text, text, text, integer, timestamptz
+) IS
+'Appends one event (see films.append_events): one round trip, state applied in the same transaction.';

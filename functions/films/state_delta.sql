@@ -1,0 +1,62 @@
+-- films: ADK state-delta semantics, in one place.
+--   films.apply_delta(state, delta): keys of delta replace those of state; a JSON null deletes the key.
+--   films.merge_deltas(delta ORDER BY ...): many deltas as one (later keys win, nulls kept as
+--     deletions), so apply_delta(s, merge(d1..dn)) equals applying d1..dn one by one.
+--   films.delta_scope(delta, scope): the keys of one ADK scope without their prefix: session
+--     (unprefixed), app (app:), user (user:). temp: keys belong to no durable scope.
+--   films.without_temp_keys(delta): what an event stores.
+
+CREATE OR REPLACE FUNCTION films.apply_delta(p_state jsonb, p_delta jsonb)
+RETURNS jsonb
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT (p_state || coalesce(p_delta, '{}'))
+        - coalesce((SELECT array_agg(d.key) FROM jsonb_each(p_delta) AS d WHERE jsonb_typeof(d.value) = 'null'),
+                   '{}')
+$$;
+
+COMMENT ON FUNCTION films.apply_delta(jsonb, jsonb) IS
+'ADK delta application: keys of p_delta replace those of p_state; a JSON null value deletes the key.';
+
+CREATE OR REPLACE AGGREGATE films.merge_deltas(jsonb) (
+    SFUNC = pg_catalog.jsonb_concat,
+    STYPE = jsonb,
+    INITCOND = '{}'
+);
+
+COMMENT ON AGGREGATE films.merge_deltas(jsonb) IS
+'Ordered merge of state deltas (use with ORDER BY): later keys win and nulls stay as deletions.';
+
+CREATE OR REPLACE FUNCTION films.delta_scope(p_delta jsonb, p_scope text)
+RETURNS jsonb
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(jsonb_object_agg(
+        CASE p_scope WHEN 'session' THEN d.key ELSE substr(d.key, length(p_scope) + 2) END, d.value
+    ), '{}')
+    FROM jsonb_each(p_delta) AS d
+    WHERE CASE p_scope
+        WHEN 'session' THEN d.key !~ '^(app|user|temp):'
+        ELSE d.key LIKE p_scope || ':%'
+    END
+$$;
+
+COMMENT ON FUNCTION films.delta_scope(jsonb, text) IS
+'The keys of one ADK state scope (session, app or user), without their prefix.';
+
+CREATE OR REPLACE FUNCTION films.without_temp_keys(p_delta jsonb)
+RETURNS jsonb
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN p_delta IS NULL THEN NULL ELSE
+        p_delta - coalesce((SELECT array_agg(k) FROM jsonb_object_keys(p_delta) AS k WHERE k LIKE 'temp:%'), '{}')
+    END
+$$;
+
+COMMENT ON FUNCTION films.without_temp_keys(jsonb) IS 'A delta without its temp: keys (what an event stores).';
