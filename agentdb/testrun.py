@@ -1,4 +1,5 @@
-"""`dbctl test`: a fresh database, every module migrated into it, pg_prove over the rendered tests."""
+"""`dbctl test`: a fresh database with every module migrated and seeded, the test helpers (and the
+volumes they generate) installed and analysed, then pg_prove over the rendered tests."""
 
 import secrets
 import shutil
@@ -53,9 +54,11 @@ def run(project: Project, admin_dsn: str, psql: str, keep: bool, echo) -> int:
                     "`make setup` installs Debian's postgresql-15-pgtap, which the embedded server finds "
                     "when it starts (restart it if it was running: dbctl down && dbctl up)"
                 ) from None
-            for rf in helpers:  # shared test helpers (schema tests), installed before any test runs
+            migrate.seed(project, conn, echo=lambda _: None)  # the spec stories the tests read
+            for rf in helpers:  # shared helpers and generated volumes (schema tests)
                 with conn.transaction():
                     migrate.run_statements(conn, rf, rf.statements)
+            conn.execute("VACUUM (ANALYZE)")  # statistics and visibility, as plans in production see them
         with tempfile.TemporaryDirectory(prefix="agentdb-tests-") as folder:
             paths = []
             for rf in tests:

@@ -11,6 +11,7 @@
 -- or invisible to a reader.
 -- User triggers on the default partition are switched off for the move, so a rescue does not fire
 -- the application's DELETE triggers; the rows are copied, never re-inserted through the parent.
+-- Foreign keys that reference the table must be DEFERRABLE for their rows to be moved.
 
 CREATE OR REPLACE FUNCTION core.create_partition(p_parent regclass, p_at timestamptz)
 RETURNS SETOF core.maintenance_action
@@ -93,6 +94,9 @@ BEGIN
                        v_new, v_columns, v_columns, v_default, v_range);
         GET DIAGNOSTICS v_rows = ROW_COUNT;
         IF v_rows > 0 THEN
+            -- Rows referencing the moved ones (by a DEFERRABLE foreign key) are checked at commit,
+            -- when the rows are back in place.
+            SET CONSTRAINTS ALL DEFERRED;
             SELECT coalesce(array_agg(t.tgname), '{}') INTO v_triggers
             FROM pg_trigger AS t
             WHERE t.tgrelid = v_default AND NOT t.tgisinternal AND t.tgenabled <> 'D';
