@@ -11,7 +11,7 @@
 -- that is not an object or an event older than its session (22023), CHECK violations (23514).
 
 CREATE OR REPLACE FUNCTION films.append_events(
-    p_session_id uuid, p_events films.event_input [], p_expected_sequence integer DEFAULT NULL
+    p_session_id uuid, p_events films.event_input[], p_expected_sequence integer DEFAULT NULL
 )
 RETURNS TABLE (event_id uuid, sequence_number integer, created_at timestamptz)
 LANGUAGE plpgsql
@@ -129,7 +129,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION films.append_events(uuid, films.event_input [], integer) IS
+COMMENT ON FUNCTION films.append_events(uuid, films.event_input[], integer) IS
 'Appends events to a session in one transaction with ADK state semantics (see the file header);
 returns each event''s id, sequence number and time. For ingest: one call per batch.';
 

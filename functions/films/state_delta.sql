@@ -20,13 +20,13 @@ $$;
 COMMENT ON FUNCTION films.apply_delta(jsonb, jsonb) IS
 'ADK delta application: keys of p_delta replace those of p_state; a JSON null value deletes the key.';
 
-CREATE OR REPLACE AGGREGATE films.merge_deltas(jsonb) (
-    SFUNC = pg_catalog.jsonb_concat,
-    STYPE = jsonb,
-    INITCOND = '{}'
+CREATE OR REPLACE AGGREGATE films.merge_deltas (jsonb)(
+    sfunc = pg_catalog.jsonb_concat,
+    stype = jsonb,
+    initcond = '{}'
 );
 
-COMMENT ON AGGREGATE films.merge_deltas(jsonb) IS
+COMMENT ON AGGREGATE films.merge_deltas (jsonb) IS
 'Ordered merge of state deltas (use with ORDER BY): later keys win and nulls stay as deletions.';
 
 CREATE OR REPLACE FUNCTION films.delta_scope(p_delta jsonb, p_scope text)

@@ -12,6 +12,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_partition record;
+    v_name text;
     v_in_use boolean;
     v_started timestamptz;
 BEGIN
@@ -25,18 +26,19 @@ BEGIN
         ORDER BY p.lower_bound
     LOOP
         v_started := clock_timestamp();
+        v_name := v_partition.partition::text;
         EXECUTE format(
             'SELECT EXISTS (SELECT FROM %s AS e INNER JOIN films.sessions AS s ON s.id = e.session_id '
             'WHERE s.status <> %L)', v_partition.partition, 'archived'
         ) INTO v_in_use;
         IF v_in_use THEN
-            RETURN NEXT ROW('films.events', 'drop', v_partition.partition::text, NULL, clock_timestamp() - v_started,
-                            'skipped', 'holds events of sessions that are not archived')::core.maintenance_action;
+            RETURN NEXT ROW('films.events', 'drop', v_name, NULL, clock_timestamp() - v_started, 'skipped',
+                            'holds events of sessions that are not archived')::core.maintenance_action;
             CONTINUE;
         END IF;
         PERFORM core.retire_partition('films.events', v_partition.partition, p_now);
-        RETURN NEXT ROW('films.events', 'drop', v_partition.partition::text, NULL, clock_timestamp() - v_started,
-                        'ok', NULL)::core.maintenance_action;
+        RETURN NEXT ROW('films.events', 'drop', v_name, NULL, clock_timestamp() - v_started, 'ok', NULL)
+            ::core.maintenance_action;
     END LOOP;
 END
 $$;

@@ -3,19 +3,21 @@
 
 CREATE SCHEMA tests;
 
-CREATE FUNCTION tests.explain(p_query text)
+CREATE FUNCTION tests.explain(p_query text, p_analyze boolean DEFAULT FALSE)
 RETURNS jsonb
 LANGUAGE plpgsql
 AS $$
 DECLARE
     v_plan jsonb;
 BEGIN
-    EXECUTE 'EXPLAIN (FORMAT JSON) ' || p_query INTO v_plan;
+    EXECUTE format('EXPLAIN (FORMAT JSON, ANALYZE %s) %s', CASE WHEN p_analyze THEN 'true' ELSE 'false' END, p_query)
+    INTO v_plan;
     RETURN v_plan -> 0 -> 'Plan';
 END
 $$;
 
-COMMENT ON FUNCTION tests.explain(text) IS 'The plan tree of a query, from EXPLAIN (FORMAT JSON).';
+COMMENT ON FUNCTION tests.explain(text, boolean) IS
+'The plan tree of a query, from EXPLAIN (FORMAT JSON); with p_analyze, executed, with actual rows.';
 
 CREATE FUNCTION tests.plan_values(p_plan jsonb, p_key text)
 RETURNS text[]
@@ -29,3 +31,17 @@ $$;
 COMMENT ON FUNCTION tests.plan_values(jsonb, text) IS
 'Every value of a key anywhere in a plan tree, sorted: e.g. the relations scanned ("Relation Name"),
 node types ("Node Type"), indexes used ("Index Name"), pruned subplans ("Subplans Removed").';
+
+CREATE FUNCTION tests.scanned_rows(p_plan jsonb)
+RETURNS numeric
+LANGUAGE sql
+IMMUTABLE
+AS $$
+    SELECT coalesce(sum((v #>> '{}')::numeric), 0)
+    FROM jsonb_path_query(
+        p_plan, 'strict $.** ? (@."Node Type" like_regex "^(Seq|Index|Index Only|Bitmap Heap) Scan$")."Actual Rows"'
+    ) AS v
+$$;
+
+COMMENT ON FUNCTION tests.scanned_rows(jsonb) IS
+'Rows returned by the table scans of an executed plan (tests.explain(..., TRUE)): what a query touched.';

@@ -1,7 +1,7 @@
 -- films test volume, generated once per test database by `dbctl test` (then VACUUM ANALYZE), so
 -- plan tests run against realistic sizes: 20,000 sessions of 2,000 users (10% active, varied
--- state), 200,000 events spread over 2026 in monthly partitions, one session of 10,000 events
--- appended through films.append_events, 100 question/answer pairs in it and 20,000 elsewhere, and
+-- state), 200,000 events in March 2026 (the hardest month: the one the long session lives in), one
+-- session of 10,000 events appended through films.append_events, 100 question/answer pairs in it and 20,000 elsewhere, and
 -- 20,000 film projects. Fixed timestamps and seeds keep the plans independent of today's date.
 -- tests.films_volume names the rows tests refer to.
 
@@ -24,7 +24,7 @@ SELECT core.uuidv7('2026-01-01+00'::timestamptz + g * interval '25 minutes'),
            'attractions', CASE WHEN g % 3 = 0 THEN '["Sphinx", "Pyramids"]'::jsonb ELSE '[]'::jsonb END
        ) || CASE WHEN g % 500 = 0 THEN jsonb_build_object('PLOT_OUTLINE', 'outline ' || g) ELSE '{}' END,
        CASE WHEN g % 10 = 0 THEN 'active' ELSE 'completed' END,
-       '2026-01-01+00'::timestamptz + g * interval '25 minutes',
+       '2026-02-01+00'::timestamptz + g * interval '1 minute',
        CASE WHEN g <= 2000 THEN 100 ELSE 0 END,
        CASE WHEN g <= 2000 THEN 100 ELSE 0 END
 FROM generate_series(1, 20000) AS g
@@ -32,17 +32,17 @@ INNER JOIN LATERAL (
     SELECT id FROM films.users WHERE username = format('volume_user_%s', 1 + g % 2000)
 ) AS u ON TRUE;
 
--- 200,000 events: 100 for each of the first 2,000 sessions, spread over 2026.
+-- 200,000 events: 100 for each of the first 2,000 sessions, all in March 2026.
 INSERT INTO films.events (session_id, sequence_number, event_type, agent_name, event_data, state_delta,
                           tool_name, duration_ms, tokens_used, created_at)
-SELECT s.id, e.n,
+SELECT s.id, e.n AS sequence_number,
        (ARRAY['user_message', 'agent_response', 'tool_call', 'tool_response'])[1 + e.n % 4],
        (ARRAY['researcher', 'screenwriter', 'critic', 'file_writer'])[1 + e.n % 4],
        json_build_object('author', 'agent', 'text', repeat('lorem ipsum ', 20), 'n', e.n),
        CASE WHEN e.n % 10 = 0 THEN jsonb_build_object('step', e.n) END,
        CASE WHEN e.n % 4 = 2 THEN 'wikipedia' END,
-       e.n * 3, e.n,
-       '2026-01-01+00'::timestamptz + (s.rn * interval '260 minutes') + e.n * interval '1 second'
+       e.n * 3 AS duration_ms, e.n AS tokens_used,
+       '2026-03-01+00'::timestamptz + (s.rn * interval '19 minutes') + e.n * interval '1 second'
 FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM films.sessions
       WHERE session_name LIKE 'volume session %' ORDER BY id LIMIT 2000) AS s
 CROSS JOIN generate_series(1, 100) AS e(n);
@@ -92,5 +92,5 @@ SELECT s.id, s.user_id,
 FROM (SELECT id, user_id, row_number() OVER (ORDER BY id) AS g FROM films.sessions
       WHERE session_name LIKE 'volume session %') AS s;
 
--- Partitions for 2026 (rows outside the made partitions wait in the default one until maintenance).
+-- Partitions for what was written (rows outside the made partitions wait in the default one).
 SELECT count(*) FROM core.run_maintenance();
