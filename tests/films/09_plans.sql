@@ -1,7 +1,7 @@
 -- Query plans on the generated volume (tests/films/helpers.sql: a 10,000-event session among
 -- 200,000 other events, 20,000 sessions, 20,000 film projects), analysed and vacuumed.
 BEGIN;
-SELECT plan(12);
+SELECT plan(13);
 
 CREATE TEMP TABLE v AS SELECT
     (SELECT id FROM tests.films_volume WHERE name = 'long_session') AS session_id,
@@ -65,4 +65,9 @@ SELECT results_eq(
         (SELECT user_id FROM v))), 'Node Type')) LIMIT 1$$,
     ARRAY['Index Only Scan'], 'a user''s sessions listing is an index-only scan'
 );
+
+-- Film search among 20,000 titles.
+SELECT is(tests.plan_values(tests.explain(
+    $$SELECT title FROM films.film_projects WHERE title OPERATOR({{ extension_schema }}.%) 'hidden garden'$$), 'Index Name'),
+    ARRAY['film_projects_title_trgm'], 'film search by similarity (the query of search_films) uses the trigram index');
 ROLLBACK;

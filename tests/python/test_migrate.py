@@ -161,3 +161,13 @@ def test_seed_needs_a_migrated_database_and_loads_once(database, scratch_project
         result = dbctl("seed", "--module", "demo", dsn=database, project=scratch_project, check=True)
         assert "seeded seeds/demo/story.sql" in result.stdout
     assert query(database, "SELECT count(*) FROM public.story") == [(1,)]
+
+
+def test_films_story_seeds_once(database):
+    dbctl("migrate", "--module", "films", dsn=database, check=True)
+    counts = "SELECT (SELECT count(*) FROM films.sessions), (SELECT count(*) FROM films.events), " \
+             "(SELECT count(*) FROM films.film_projects), (SELECT count(*) FROM films.agent_transfers)"
+    dbctl("seed", "--module", "films", dsn=database, check=True)
+    first = query(database, counts)
+    dbctl("seed", "--module", "films", dsn=database, check=True)
+    assert query(database, counts) == first == [(1, 12, 1, 4)]
