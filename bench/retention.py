@@ -8,7 +8,7 @@ import time
 import psycopg
 
 from agentdb.maintain import maintain
-from bench.common import Results, fresh_database, timed
+from bench.common import Measure, Results, Row, fresh_database, timed
 
 TABLE = """
 CREATE SCHEMA bench;
@@ -77,14 +77,13 @@ def writer_waits(dsn: str, seconds: float, maintenance) -> list[float]:
 def run(quick: bool) -> Results:
     rows = 100_000 if quick else 1_000_000
     repeats = 1 if quick else 3
-    results = Results(f"Retention and maintenance ({rows:,} rows a month)")
+    results = Results(f"Retention and maintenance ({rows:,} rows in the month removed)")
     with fresh_database() as dsn:
-        samples = [month_removal(dsn, rows) for _ in range(repeats)]
-        drops, deletes, vacuums = zip(*samples)
-        results.add("remove a month: partition drop (run_maintenance)", drops)
-        results.add("remove a month: DELETE", deletes,
-                    note=f"{statistics.median(deletes) / statistics.median(drops):.0f}x the drop")
-        results.add("  + VACUUM after the DELETE", vacuums)
+        drops, deletes, vacuums = zip(*(month_removal(dsn, rows) for _ in range(repeats)))
+        drop = results.add(Row("remove a month: partition drop (run_maintenance)", "", Measure(list(drops))))
+        results.add(Row("remove a month: DELETE", "", Measure(list(deletes)),
+                        note=f"{statistics.median(deletes) / drop.agentdb.median:.0f}x the drop"))
+        results.add(Row("  + VACUUM after the DELETE", "", Measure(list(vacuums))))
 
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(TABLE.replace("CREATE SCHEMA bench;", "").format(name="live"))
@@ -96,7 +95,7 @@ def run(quick: bool) -> Results:
             ("dbctl maintain in a loop", maintain),
         ):
             waits = writer_waits(dsn, seconds, job)
-            results.add_value(f"insert latency, {label}: max", max(waits) * 1000, "ms",
-                              f"p99 {statistics.quantiles(waits, n=100)[98] * 1000:.2f} ms over {len(waits)} inserts")
-        results.save(dsn)
+            results.add(Row(f"longest insert wait, {label}", "", Measure([max(waits)]),
+                            note=f"p99 {statistics.quantiles(waits, n=100)[98] * 1000:.2f} ms, {len(waits):,} inserts"))
+        results.save(dsn, {"rows_in_month": rows})
     return results

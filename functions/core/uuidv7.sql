@@ -2,13 +2,14 @@
 -- PostgreSQL 18 has pg_catalog.uuidv7(); 14-17 do not. One portable definition keeps keys identical
 -- in shape everywhere: the first 48 bits are the Unix time in milliseconds, the rest random
 -- (from gen_random_uuid), with the version nibble 7 and the RFC variant. Ordered by time to the
--- millisecond, so B-tree inserts stay at the right edge of the index.
+-- millisecond, so B-tree inserts stay at the right edge of the index. It runs for every inserted
+-- row, so it is a plain SQL expression with no SET clause (it uses only pg_catalog built-ins), which
+-- PostgreSQL inlines into the calling statement.
 
 CREATE OR REPLACE FUNCTION core.uuidv7(p_at timestamptz DEFAULT clock_timestamp())
 RETURNS uuid
 LANGUAGE sql
 VOLATILE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT encode(
         set_bit(

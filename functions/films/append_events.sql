@@ -23,7 +23,9 @@ DECLARE
     v_count integer := coalesce(cardinality(p_events), 0);
     v_delta jsonb;
     v_tool_calls integer;
+    v_transfers integer;
     v_tokens bigint;
+    v_invalid integer;
     v_part jsonb;
     v_every constant integer := {{ films_snapshot_every }};
 BEGIN
@@ -49,20 +51,21 @@ BEGIN
             DETAIL = 'Another writer appended events since this one read the session.',
             HINT = 'Reload the session (films.reconstruct_session) and retry.';
     END IF;
-    IF EXISTS (SELECT FROM unnest(p_events) AS e
-               WHERE jsonb_typeof(e.state_delta) <> 'object' OR e.created_at < v_session.started_at) THEN
+    SELECT films.merge_deltas(films.without_temp_keys(e.state_delta) ORDER BY e.ordinality)
+               FILTER (WHERE e.state_delta IS NOT NULL),
+           count(*) FILTER (WHERE e.event_type = 'tool_call'),
+           count(*) FILTER (WHERE e.event_type = 'agent_transfer' AND e.transfer_to_agent IS NOT NULL),
+           coalesce(sum(e.tokens_used), 0),
+           count(*) FILTER (WHERE jsonb_typeof(e.state_delta) <> 'object' OR e.created_at < v_session.started_at)
+    INTO v_delta, v_tool_calls, v_transfers, v_tokens, v_invalid
+    FROM unnest(p_events) WITH ORDINALITY AS e;
+    IF v_invalid > 0 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = 'every state_delta must be a JSON object and no event may precede its session',
             HINT = format('The session started at %s.', v_session.started_at);
     END IF;
 
-    SELECT films.merge_deltas(films.without_temp_keys(e.state_delta) ORDER BY e.ordinality)
-               FILTER (WHERE e.state_delta IS NOT NULL),
-           count(*) FILTER (WHERE e.event_type = 'tool_call'),
-           coalesce(sum(e.tokens_used), 0)
-    INTO v_delta, v_tool_calls, v_tokens
-    FROM unnest(p_events) WITH ORDINALITY AS e;
-
+    -- The events and the session's new state and counters, in one statement.
     RETURN QUERY
     WITH input AS (
         SELECT e.*, v_session.last_sequence + e.ordinality::integer AS seq
@@ -80,16 +83,31 @@ BEGIN
         FROM input AS i
         RETURNING id, sequence_number, created_at
     ),
-    transfers AS (
+    session_update AS (
+        UPDATE films.sessions AS s SET
+            state = CASE WHEN v_delta IS NULL THEN s.state
+                         ELSE films.apply_delta(s.state, films.delta_scope(v_delta, 'session')) END,
+            total_events = s.total_events + v_count,
+            total_tool_calls = s.total_tool_calls + v_tool_calls,
+            total_tokens_used = s.total_tokens_used + v_tokens,
+            last_sequence = s.last_sequence + v_count,
+            updated_at = now()
+        WHERE s.id = p_session_id
+    )
+    SELECT n.id, n.sequence_number, n.created_at FROM inserted AS n ORDER BY n.sequence_number;
+
+    IF v_transfers > 0 THEN
         INSERT INTO films.agent_transfers (
             session_id, event_id, event_created_at, from_agent, to_agent, transfer_reason, transferred_at
         )
-        SELECT p_session_id, n.id, n.created_at, coalesce(i.agent_name, 'unknown'), i.transfer_to_agent,
-               i.transfer_reason, n.created_at
-        FROM inserted AS n INNER JOIN input AS i ON n.sequence_number = i.seq
-        WHERE i.event_type = 'agent_transfer' AND i.transfer_to_agent IS NOT NULL
-    )
-    SELECT n.id, n.sequence_number, n.created_at FROM inserted AS n ORDER BY n.sequence_number;
+        SELECT p_session_id, n.id, n.created_at, coalesce(e.agent_name, 'unknown'), e.transfer_to_agent,
+               e.transfer_reason, n.created_at
+        FROM unnest(p_events) WITH ORDINALITY AS e
+        INNER JOIN films.events AS n
+            ON n.session_id = p_session_id AND n.sequence_number = v_session.last_sequence + e.ordinality::integer
+           AND n.created_at >= v_session.started_at
+        WHERE e.event_type = 'agent_transfer' AND e.transfer_to_agent IS NOT NULL;
+    END IF;
 
     IF (v_session.last_sequence + v_count) / v_every > v_session.last_sequence / v_every THEN
         INSERT INTO films.state_snapshots (session_id, snapshot_type, state, event_sequence_num, description)
@@ -101,19 +119,11 @@ BEGIN
                    films.merge_deltas(coalesce(films.without_temp_keys(e.state_delta), '{}'))
                        OVER (ORDER BY e.ordinality) AS merged
             FROM unnest(p_events) WITH ORDINALITY AS e
+            -- Only rows that change the state or are snapshot points matter to the running merge.
+            WHERE e.state_delta IS NOT NULL OR (v_session.last_sequence + e.ordinality::integer) % v_every = 0
         ) AS w
         WHERE w.seq % v_every = 0;
     END IF;
-
-    UPDATE films.sessions AS s SET
-        state = CASE WHEN v_delta IS NULL THEN s.state
-                     ELSE films.apply_delta(s.state, films.delta_scope(v_delta, 'session')) END,
-        total_events = s.total_events + v_count,
-        total_tool_calls = s.total_tool_calls + v_tool_calls,
-        total_tokens_used = s.total_tokens_used + v_tokens,
-        last_sequence = s.last_sequence + v_count,
-        updated_at = now()
-    WHERE s.id = p_session_id;
 
     v_part := films.delta_scope(v_delta, 'app');
     IF v_part <> '{}' THEN
@@ -153,7 +163,6 @@ CREATE OR REPLACE FUNCTION films.append_event(
 )
 RETURNS TABLE (event_id uuid, sequence_number integer, created_at timestamptz)
 LANGUAGE sql
-SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT * FROM films.append_events(
         p_session_id,
@@ -168,3 +177,20 @@ COMMENT ON FUNCTION films.append_event(
     uuid, text, json, jsonb, text, text, text, jsonb, jsonb, integer, integer, text, text, text, integer, timestamptz
 ) IS
 'Appends one event (see films.append_events): one round trip, state applied in the same transaction.';
+
+CREATE OR REPLACE FUNCTION films.append_events_json(
+    p_session_id uuid, p_events json, p_expected_sequence integer DEFAULT NULL
+)
+RETURNS TABLE (event_id uuid, sequence_number integer, created_at timestamptz)
+LANGUAGE sql
+AS $$
+    SELECT * FROM films.append_events(
+        p_session_id,
+        ARRAY(SELECT e FROM json_populate_recordset(NULL::films.event_input, p_events) AS e),
+        p_expected_sequence
+    )
+$$;
+
+COMMENT ON FUNCTION films.append_events_json(uuid, json, integer) IS
+'films.append_events for a JSON array of objects with films.event_input''s fields (event_data as a
+JSON object): one parameter a client serialises in one call, the fastest way in for a batch.';

@@ -1,11 +1,12 @@
 -- films: the spec's "Common Query Patterns" (000) as functions, for the frequent ones.
 -- The spec's SQL itself runs verbatim too (SET search_path = films, core, {{ extension_schema }}).
+-- Each is one SELECT with every name qualified and no SET clause, so PostgreSQL inlines it into the
+-- calling query and plans it with the caller's arguments, as fast as the query written out.
 
 CREATE OR REPLACE FUNCTION films.conversation_history(p_session_id uuid)
 RETURNS TABLE (sequence_number integer, type text, content text, agent text, ts timestamptz)
 LANGUAGE sql
 STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT c.* FROM (
         SELECT q.sequence_number, 'question', q.content, NULL, q.asked_at
@@ -23,7 +24,6 @@ CREATE OR REPLACE FUNCTION films.agent_workflow(p_session_id uuid)
 RETURNS TABLE (from_agent text, to_agent text, transfer_reason text, transferred_at timestamptz)
 LANGUAGE sql
 STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT t.from_agent, t.to_agent, t.transfer_reason, t.transferred_at
     FROM films.agent_transfers AS t
@@ -37,7 +37,6 @@ CREATE OR REPLACE FUNCTION films.state_evolution(p_session_id uuid)
 RETURNS TABLE (sequence_number integer, created_at timestamptz, agent_name text, state_delta jsonb)
 LANGUAGE sql
 STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT e.sequence_number, e.created_at, e.agent_name, e.state_delta
     FROM films.events AS e
@@ -51,11 +50,10 @@ CREATE OR REPLACE FUNCTION films.search_films(p_query text, p_limit integer DEFA
 RETURNS TABLE (id uuid, title text, historical_subject text, similarity real)
 LANGUAGE sql
 STABLE
-SET search_path = pg_catalog, {{ extension_schema }}, pg_temp
 AS $$
-    SELECT f.id, f.title, f.historical_subject, similarity(f.title, p_query) AS sim
+    SELECT f.id, f.title, f.historical_subject, {{ extension_schema }}.similarity(f.title, p_query) AS sim
     FROM films.film_projects AS f
-    WHERE f.title % p_query
+    WHERE f.title OPERATOR({{ extension_schema }}.%) p_query
     ORDER BY sim DESC, f.title
     LIMIT p_limit
 $$;

@@ -5,12 +5,15 @@
 --   films.delta_scope(delta, scope): the keys of one ADK scope without their prefix: session
 --     (unprefixed), app (app:), user (user:). temp: keys belong to no durable scope.
 --   films.without_temp_keys(delta): what an event stores.
+-- These run several times for every appended event, so they are plain SQL expressions without a
+-- SET clause, which PostgreSQL inlines into the calling query; they use only built-in functions and
+-- operators (always found in pg_catalog first) and are SECURITY INVOKER, so pinning search_path
+-- would add the cost of a function call each time and no safety.
 
 CREATE OR REPLACE FUNCTION films.apply_delta(p_state jsonb, p_delta jsonb)
 RETURNS jsonb
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT (p_state || coalesce(p_delta, '{}'))
         - coalesce((SELECT array_agg(d.key) FROM jsonb_each(p_delta) AS d WHERE jsonb_typeof(d.value) = 'null'),
@@ -33,7 +36,6 @@ CREATE OR REPLACE FUNCTION films.delta_scope(p_delta jsonb, p_scope text)
 RETURNS jsonb
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT coalesce(jsonb_object_agg(
         CASE p_scope WHEN 'session' THEN d.key ELSE substr(d.key, length(p_scope) + 2) END, d.value
@@ -52,7 +54,6 @@ CREATE OR REPLACE FUNCTION films.without_temp_keys(p_delta jsonb)
 RETURNS jsonb
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE WHEN p_delta IS NULL THEN NULL ELSE
         p_delta - coalesce((SELECT array_agg(k) FROM jsonb_object_keys(p_delta) AS k WHERE k LIKE 'temp:%'), '{}')

@@ -1,6 +1,6 @@
 -- films.append_event / append_events: ADK state semantics case by case.
 BEGIN;
-SELECT plan(18);
+SELECT plan(19);
 
 INSERT INTO films.users (id, email, username) VALUES ('0190a0c0-0000-7000-8000-00000000a001', 'a@example.com', 'a');
 INSERT INTO films.sessions (id, app_name, user_id, state, started_at)
@@ -81,6 +81,21 @@ SELECT results_eq(
     $$SELECT state, total_events, total_tokens_used, last_sequence FROM films.sessions
       WHERE id = '0190a0c0-0000-7000-8000-00000000a011'$$,
     'a batch leaves the session exactly as the same events one by one'
+);
+INSERT INTO films.sessions (id, user_id, started_at)
+VALUES ('0190a0c0-0000-7000-8000-00000000a012', '0190a0c0-0000-7000-8000-00000000a001', '2026-05-01+00');
+SELECT count(*) FROM films.append_events_json('0190a0c0-0000-7000-8000-00000000a012',
+                                              (SELECT json_agg(e ORDER BY n) FROM batch));
+SELECT results_eq(
+    $$SELECT state, total_events, total_tokens_used, last_sequence,
+             (SELECT array_agg(event_data::text ORDER BY sequence_number) FROM films.events
+              WHERE session_id = '0190a0c0-0000-7000-8000-00000000a012')
+      FROM films.sessions WHERE id = '0190a0c0-0000-7000-8000-00000000a012'$$,
+    $$SELECT state, total_events, total_tokens_used, last_sequence,
+             (SELECT array_agg(event_data::text ORDER BY sequence_number) FROM films.events
+              WHERE session_id = '0190a0c0-0000-7000-8000-00000000a010')
+      FROM films.sessions WHERE id = '0190a0c0-0000-7000-8000-00000000a010'$$,
+    'append_events_json (a JSON array) gives the same session and events as append_events'
 );
 SELECT results_eq(
     $$SELECT event_sequence_num, state FROM films.state_snapshots
