@@ -1,6 +1,7 @@
 # agentdb: every target works from a fresh clone on a fresh Debian 12 machine.
 #   make migrate   the main job: set up, start the embedded server, apply every module, show status
-#   make test      set up, start the server, lint, pytest, pgTAP (pg_prove)
+#   make test      set up, start the server, lint, a quick benchmark run (smoke), pytest, pgTAP
+#   make bench     the full benchmark (make bench-quick: small sizes), with Google ADK as a peer
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -42,7 +43,7 @@ migrate: setup up
 status: setup
 	$(DBCTL) status
 
-test: setup up lint pytest pgtap
+test: setup up lint bench-quick pytest pgtap
 
 lint: setup
 	$(DBCTL) lint
@@ -56,8 +57,13 @@ pgtap: setup
 render: setup
 	@$(DBCTL) render
 
-bench: setup up
+# google-adk (with its database extra) is the benchmark's peer, installed only for benchmarks.
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	touch $@
+
+bench: setup up $(VENV)/.bench-installed
 	$(BIN)/python -m bench
 
-bench-quick: setup up
+bench-quick: setup up $(VENV)/.bench-installed
 	$(BIN)/python -m bench --quick

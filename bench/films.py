@@ -110,6 +110,19 @@ class Films:
                                           response_time_ms, answered_at)
                SELECT %(s)s, 'answer ' || n, 'screenwriter', n, 800, 2500, %(t)s + n * interval '1 minute' + interval '30 s'
                FROM generate_series(1, %(qa)s) AS n""", params)
+        # Every background session has a conversation and hand-overs too (10 Q&A, 5 transfers).
+        self.conn.execute(
+            """INSERT INTO films.questions (session_id, content, sequence_number, asked_at)
+               SELECT id, 'question', n, started_at + n * interval '1 minute'
+               FROM films.sessions CROSS JOIN generate_series(1, 10) AS n WHERE id <> %(s)s""", params)
+        self.conn.execute(
+            """INSERT INTO films.answers (session_id, content, agent_name, sequence_number, answered_at)
+               SELECT id, 'answer', 'critic', n, started_at + n * interval '1 minute'
+               FROM films.sessions CROSS JOIN generate_series(1, 10) AS n WHERE id <> %(s)s""", params)
+        self.conn.execute(
+            """INSERT INTO films.agent_transfers (session_id, from_agent, to_agent, transfer_reason, transferred_at)
+               SELECT id, 'researcher', 'critic', 'background', started_at + n * interval '1 minute'
+               FROM films.sessions CROSS JOIN generate_series(1, 5) AS n WHERE id <> %(s)s""", params)
         for n in range(s["transfers"]):
             self.conn.execute("SELECT films.append_event(%s, 'agent_transfer', %s, p_agent_name => %s, "
                               "p_transfer_to_agent => %s, p_transfer_reason => 'next step', p_created_at => %s)",
