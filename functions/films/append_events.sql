@@ -51,8 +51,9 @@ BEGIN
             DETAIL = 'Another writer appended events since this one read the session.',
             HINT = 'Reload the session (films.reconstruct_session) and retry.';
     END IF;
-    SELECT films.merge_deltas(films.without_temp_keys(e.state_delta) ORDER BY e.ordinality)
-               FILTER (WHERE e.state_delta IS NOT NULL),
+    -- v_delta stays NULL when no event changes the state (most events), which skips all state work.
+    SELECT nullif(films.merge_deltas(films.without_temp_keys(e.state_delta) ORDER BY e.ordinality)
+                      FILTER (WHERE e.state_delta IS NOT NULL), '{}'),
            count(*) FILTER (WHERE e.event_type = 'tool_call'),
            count(*) FILTER (WHERE e.event_type = 'agent_transfer' AND e.transfer_to_agent IS NOT NULL),
            coalesce(sum(e.tokens_used), 0),
