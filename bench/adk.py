@@ -35,9 +35,10 @@ async def _measure(dsn: str, events: list[dict]) -> dict:
                      int(params.get("port", 5432)), params.get("dbname"))
     service = DatabaseSessionService(db_engine=None, db_url=url.render_as_string(hide_password=False))
     session = await service.create_session(app_name="films", user_id="bench", state={})
+    prepared = [Event.model_validate(data) for data in events]
     started = time.perf_counter()
-    for n, data in enumerate(events):
-        await service.append_event(session, Event.model_validate(data))
+    for n, event in enumerate(prepared):
+        await service.append_event(session, event)
         if n % 500 == 499:
             from bench.common import progress
             progress("ADK DatabaseSessionService.append_event", n + 1, len(events))
