@@ -11,7 +11,7 @@ DBCTL := $(BIN)/dbctl
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 DEBIAN_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
-.PHONY: setup system-packages up down migrate status test lint pytest pgtap render bench bench-quick
+.PHONY: setup system-packages up down migrate status test lint pytest pgtap render bench bench-quick test-pg15
 
 setup: $(VENV)/.installed system-packages
 
@@ -56,6 +56,14 @@ pgtap: setup
 
 render: setup
 	@$(DBCTL) render
+
+# The pgTAP suite of core and films on Debian's PostgreSQL 15 (the oldest major we test; it has no
+# pgvector, so memory is left out). Needs root or sudo to start the system cluster.
+PG15_DSN := postgresql://agentdb_pg15:agentdb_pg15@127.0.0.1:5432/postgres
+test-pg15: setup
+	$(SUDO) pg_ctlcluster 15 main start 2>/dev/null || true
+	$(SUDO) runuser -u postgres -- psql -p 5432 -Xqc "DO \$$\$$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'agentdb_pg15') THEN CREATE ROLE agentdb_pg15 LOGIN SUPERUSER PASSWORD 'agentdb_pg15'; END IF; END \$$\$$"
+	$(DBCTL) test --module films --dsn '$(PG15_DSN)'
 
 # google-adk (with its database extra) is the benchmark's peer, installed only for benchmarks.
 $(VENV)/.bench-installed: $(VENV)/.installed

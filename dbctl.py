@@ -274,15 +274,16 @@ def schedule(ctx, cron, dsn):
 
 @cli.command(name="test")
 @click.option("--keep", is_flag=True, help="Keep the test database afterwards.")
+@option_module
 @option_set
 @option_dsn
 @click.pass_context
-def test_command(ctx, keep, sets, dsn):
-    """Migrate every module into a fresh database and run the pgTAP tests with pg_prove."""
+def test_command(ctx, keep, modules, sets, dsn):
+    """Migrate the modules (all by default) into a fresh database and run their pgTAP tests."""
     project = project_from(ctx, sets)
     admin = resolve_dsn(dsn, ctx.obj["root"])
     psql = str(wheel_install_dir() / "bin" / "psql")
-    ctx.exit(testrun.run(project, admin, psql, keep, click.echo))
+    ctx.exit(testrun.run(project, admin, psql, keep, click.echo, modules))
 
 
 @cli.command(name="lint")

@@ -28,12 +28,12 @@ def drop_database(admin_dsn: str, name: str):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run(project: Project, admin_dsn: str, psql: str, keep: bool, echo) -> int:
+def run(project: Project, admin_dsn: str, psql: str, keep: bool, echo, module_names=()) -> int:
     pg_prove = shutil.which("pg_prove")
     if not pg_prove:
         raise DbctlError("pg_prove is not installed: `make setup` installs it (Debian: "
                          "libtap-parser-sourcehandler-pgtap-perl)")
-    modules = project.modules()
+    modules = project.modules(module_names)
     files = project.kind_files(modules, "tests")
     helpers = [rf for rf in files if rf.source.path.name == "helpers.sql"]
     tests = [rf for rf in files if rf not in helpers]
@@ -45,7 +45,7 @@ def run(project: Project, admin_dsn: str, psql: str, keep: bool, echo) -> int:
     passed = False
     try:
         with connect(dsn) as conn:
-            migrate.migrate(project, conn, echo=lambda _: None)
+            migrate.migrate(project, conn, module_names, echo=lambda _: None)
             try:
                 conn.execute("CREATE EXTENSION IF NOT EXISTS pgtap")
             except psycopg.Error as exc:
@@ -54,7 +54,7 @@ def run(project: Project, admin_dsn: str, psql: str, keep: bool, echo) -> int:
                     "`make setup` installs Debian's postgresql-15-pgtap, which the embedded server finds "
                     "when it starts (restart it if it was running: dbctl down && dbctl up)"
                 ) from None
-            migrate.seed(project, conn, echo=lambda _: None)  # the spec stories the tests read
+            migrate.seed(project, conn, module_names, echo=lambda _: None)  # the stories the tests read
             for rf in helpers:  # shared helpers and generated volumes (schema tests)
                 with conn.transaction():
                     migrate.run_statements(conn, rf, rf.statements)
