@@ -142,3 +142,41 @@ def test_schedule_without_pg_cron_prints_the_crontab_line(database):
     result = dbctl("schedule", dsn=database, check=True)
     assert "pg_cron is not installed" in result.stdout
     assert "SELECT count(*) FROM core.run_maintenance()" in result.stdout
+
+
+def test_an_interrupted_concurrent_detach_is_finished_by_maintenance(database):
+    dbctl("migrate", "--module", "core", dsn=database, check=True)
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA app")
+        conn.execute("CREATE TABLE app.log (at timestamptz NOT NULL) PARTITION BY RANGE (at)")
+        conn.execute("SELECT core.register_partitioned_table('app.log', p_premake => 1, p_retention => '1 month', "
+                     "p_default_partition => false, p_now => '2026-01-15+00')")
+    blocker = psycopg.connect(database)  # an open snapshot makes the detach's second phase wait
+    blocker.execute("SELECT count(*) FROM app.log").fetchone()
+    detacher = psycopg.connect(database, autocommit=True)
+    pid = detacher.info.backend_pid
+    worker = threading.Thread(target=lambda: _swallow(
+        lambda: detacher.execute("ALTER TABLE app.log DETACH PARTITION app.log_2026_01 CONCURRENTLY")))
+    worker.start()
+    for _ in range(100):  # wait until the detach waits for the old snapshot
+        if query(database, "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)) == [("Lock",)]:
+            break
+        time.sleep(0.05)
+    query(database, "SELECT pg_cancel_backend(%s)", (pid,))
+    worker.join()
+    blocker.close()
+    detacher.close()
+    assert query(database, "SELECT inhdetachpending FROM pg_inherits "
+                           "WHERE inhrelid = 'app.log_2026_01'::regclass") == [(True,)]
+
+    actions = query(database, "SELECT action, partition, outcome FROM core.run_maintenance('2026-04-01+00') "
+                              "WHERE action = 'finalize detach'")
+    assert actions == [("finalize detach", "app.log_2026_01", "ok")]
+    assert query(database, "SELECT to_regclass('app.log_2026_01')") == [(None,)], "then dropped by retention"
+
+
+def _swallow(call):
+    try:
+        call()
+    except psycopg.Error:
+        pass
