@@ -1,6 +1,6 @@
 -- core structure: exactly the tables, functions and roles the core module promises.
 BEGIN;
-SELECT plan(18);
+SELECT plan(19);
 
 SELECT has_schema('core', 'schema core exists');
 SELECT has_schema('{{ extension_schema }}', 'the extension schema exists');
@@ -48,5 +48,14 @@ SELECT is(
         WHERE file = 'schema/core/0001_ledger.sql'
     ),
     1, 'the ledger records its own creation'
+);
+SELECT is_empty(
+    $$SELECT p.oid::regprocedure::text FROM pg_proc AS p
+      WHERE p.pronamespace = 'core'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL
+      UNION ALL
+      SELECT c.oid::regclass::text FROM pg_class AS c
+      WHERE c.relnamespace = 'core'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+        AND NOT c.relispartition AND obj_description(c.oid, 'pg_class') IS NULL$$,
+    'every function, table and view of core has a comment'
 );
 ROLLBACK;
