@@ -49,13 +49,6 @@ SELECT is(
     ),
     1, 'the ledger records its own creation'
 );
-SELECT is_empty(
-    $$SELECT p.oid::regprocedure::text FROM pg_proc AS p
-      WHERE p.pronamespace = 'core'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL
-      UNION ALL
-      SELECT c.oid::regclass::text FROM pg_class AS c
-      WHERE c.relnamespace = 'core'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
-        AND NOT c.relispartition AND obj_description(c.oid, 'pg_class') IS NULL$$,
-    'every function, table and view of core has a comment'
-);
+SELECT is_empty($$SELECT * FROM tests.uncommented_objects('core')$$,
+                'every function, table and view of core has a comment');
 ROLLBACK;

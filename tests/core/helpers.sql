@@ -45,3 +45,19 @@ $$;
 
 COMMENT ON FUNCTION tests.scanned_rows(jsonb) IS
 'Rows returned by the table scans of an executed plan (tests.explain(..., TRUE)): what a query touched.';
+
+CREATE FUNCTION tests.uncommented_objects(p_schema regnamespace)
+RETURNS SETOF text
+LANGUAGE sql
+STABLE
+AS $$
+    SELECT p.oid::regprocedure::text FROM pg_proc AS p
+    WHERE p.pronamespace = p_schema AND obj_description(p.oid, 'pg_proc') IS NULL
+    UNION ALL
+    SELECT c.oid::regclass::text FROM pg_class AS c
+    WHERE c.relnamespace = p_schema AND c.relkind IN ('r', 'p', 'v', 'm')
+      AND NOT c.relispartition AND obj_description(c.oid, 'pg_class') IS NULL
+$$;
+
+COMMENT ON FUNCTION tests.uncommented_objects(regnamespace) IS
+'Functions, tables and views of a schema (partitions aside) that have no COMMENT.';
