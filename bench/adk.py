@@ -3,6 +3,7 @@ of its own), appending the same events and reading them back with get_session. O
 google-adk installed (`pip install -e .[bench]`) the column says so; nothing is faked."""
 
 import asyncio
+import importlib.util
 import time
 
 import psycopg
@@ -12,10 +13,15 @@ from bench.common import Measure, fresh_database, storage_per_event
 NOT_INSTALLED = "not installed (pip install -e '.[bench]')"
 
 
-def run(count: int, events: list[dict]) -> dict:
+def installed() -> bool:
     try:
-        from google.adk.sessions import DatabaseSessionService  # noqa: F401
-    except ImportError:
+        return importlib.util.find_spec("google.adk.sessions") is not None
+    except ModuleNotFoundError:  # not even the google namespace package
+        return False
+
+
+def run(count: int, events: list[dict]) -> dict:
+    if not installed():
         return {key: NOT_INSTALLED for key in ("append", "get_full", "get_recent", "bytes_per_event")}
     with fresh_database(modules=(), prefix="agentdb_bench_adk") as dsn:
         result = asyncio.run(_measure(dsn, events[:count]))
@@ -55,5 +61,5 @@ async def _measure(dsn: str, events: list[dict]) -> dict:
 
     full = await timed_get()
     recent = await timed_get(GetSessionConfig(num_recent_events=100))
-    await service.close() if hasattr(service, "close") else None
+    await service.close()
     return {"append": Measure([append_rate], "ev/s"), "get_full": Measure(full), "get_recent": Measure(recent)}

@@ -121,11 +121,20 @@ class Results:
         ratio = ours.median / peer.median if higher_is_better else peer.median / ours.median
         return f"{ratio:,.1f}x"
 
+    @staticmethod
+    def _cell(value) -> str:
+        return value.text() if isinstance(value, Measure) else (value or "")
+
+    @staticmethod
+    def _json(value):
+        if isinstance(value, Measure):
+            return {"median": value.median, "values": value.values, "unit": value.unit}
+        return value
+
     def render(self) -> str:
         lines = []
         for r in self.rows:
-            peer = lambda p: p.text() if isinstance(p, Measure) else (p or "")  # noqa: E731
-            lines.append([r.metric, r.target, r.agentdb.text() if r.agentdb else "", peer(r.adk), peer(r.naive),
+            lines.append([r.metric, r.target, self._cell(r.agentdb), self._cell(r.adk), self._cell(r.naive),
                           self._ratio(r.adk, r.agentdb, r.higher_is_better),
                           self._ratio(r.naive, r.agentdb, r.higher_is_better), r.note])
         headers = ["metric", "spec target", "agentdb median (min-max)", "ADK DatabaseSessionService",
@@ -139,10 +148,8 @@ class Results:
             settings = dict(conn.execute(
                 "SELECT name, setting FROM pg_settings WHERE name IN "
                 "('shared_buffers', 'work_mem', 'synchronous_commit', 'fsync', 'max_wal_size', 'jit')").fetchall())
-        encode = lambda m: ({"median": m.median, "values": m.values, "unit": m.unit}  # noqa: E731
-                            if isinstance(m, Measure) else m)
-        rows = [{"metric": r.metric, "target": r.target, "agentdb": encode(r.agentdb), "adk": encode(r.adk),
-                 "naive": encode(r.naive), "note": r.note} for r in self.rows]
+        rows = [{"metric": r.metric, "target": r.target, "agentdb": self._json(r.agentdb),
+                 "adk": self._json(r.adk), "naive": self._json(r.naive), "note": r.note} for r in self.rows]
         path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{self.title.split()[0].lower()}.json"
         path.write_text(json.dumps({
             "title": self.title, "server": server, "settings": settings, "cores": os.cpu_count(),

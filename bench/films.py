@@ -4,6 +4,7 @@ DatabaseSessionService and the spec's naive SQL, on one server, in one run.
 Data is generated through the films module's own functions (append_events), with ~300-byte
 event_data, state deltas, tool calls, questions / answers and agent transfers."""
 
+import functools
 import json
 import random
 import subprocess
@@ -319,7 +320,7 @@ def migrate_timings(runs: int = 7) -> dict:
     command = [sys.executable, str(ROOT / "dbctl.py"), "migrate", "--dsn"]
     for _ in range(runs):
         with fresh_database(modules=(), prefix="agentdb_bench_migrate") as dsn:
-            run = lambda: subprocess.run([*command, dsn], capture_output=True, check=True)  # noqa: E731
+            run = functools.partial(subprocess.run, [*command, dsn], capture_output=True, check=True)
             first.append(timed(run)[0])
             again.append(timed(run)[0])
     return {"first": first, "again": again}

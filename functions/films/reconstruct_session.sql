@@ -22,6 +22,28 @@ $$;
 COMMENT ON FUNCTION films.full_state(films.sessions) IS
 'The ADK state of a session as the agents see it: session keys, app:<key> and user:<key>.';
 
+CREATE OR REPLACE FUNCTION films.session_row(p_session_id uuid)
+RETURNS films.sessions
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_session films.sessions;
+BEGIN
+    SELECT * INTO v_session FROM films.sessions AS s WHERE s.id = p_session_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+            MESSAGE = format('session %s does not exist', p_session_id),
+            HINT = 'Check the session id; archived sessions older than the retention are deleted.';
+    END IF;
+    RETURN v_session;
+END
+$$;
+
+COMMENT ON FUNCTION films.session_row(uuid) IS
+'The session row, for the read functions; P0002 when there is no such session.';
+
 CREATE OR REPLACE FUNCTION films.reconstruct_session(p_session_id uuid, p_recent integer DEFAULT NULL)
 RETURNS json
 LANGUAGE plpgsql
@@ -37,11 +59,7 @@ BEGIN
             MESSAGE = format('recent must not be negative, not %s', p_recent),
             HINT = 'Pass NULL for every event, or how many of the most recent to return.';
     END IF;
-    SELECT * INTO v_session FROM films.sessions AS s WHERE s.id = p_session_id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-            MESSAGE = format('session %s does not exist', p_session_id);
-    END IF;
+    v_session := films.session_row(p_session_id);
     SELECT coalesce(json_agg(e.event_data ORDER BY e.sequence_number), '[]') INTO v_events
     FROM films.events AS e
     WHERE e.session_id = p_session_id

@@ -15,10 +15,7 @@ DECLARE
     v_base_sequence integer;
     v_delta jsonb;
 BEGIN
-    SELECT * INTO v_session FROM films.sessions AS s WHERE s.id = p_session_id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = format('session %s does not exist', p_session_id);
-    END IF;
+    v_session := films.session_row(p_session_id);
     IF p_sequence IS NULL OR p_sequence < 0 OR p_sequence > v_session.last_sequence THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('session %s has events 0 to %s, not %s', p_session_id, v_session.last_sequence,

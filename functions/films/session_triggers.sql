@@ -1,8 +1,9 @@
 -- films: triggers on sessions that keep derived data true.
 --   sessions_initial_snapshot: every session starts with an automatic snapshot at event 0, so
 --     films.session_state_at() always has a starting point, even for a session created with state.
---   sessions_updated_at / film_projects_updated_at: core.set_updated_at(), for updates that did not
---     set updated_at themselves.
+--   sessions_updated_at / film_projects_updated_at: core.set_updated_at(). On sessions, which
+--     append_event updates with every event (setting updated_at itself), the WHEN clause skips
+--     the call in that case; the result is the same.
 
 CREATE OR REPLACE FUNCTION films.snapshot_new_session()
 RETURNS trigger
@@ -22,7 +23,6 @@ COMMENT ON FUNCTION films.snapshot_new_session() IS
 CREATE OR REPLACE TRIGGER sessions_initial_snapshot AFTER INSERT ON films.sessions
 FOR EACH ROW EXECUTE FUNCTION films.snapshot_new_session();
 
--- Only when the update did not set updated_at itself (append_events does, on every event).
 CREATE OR REPLACE TRIGGER sessions_updated_at BEFORE UPDATE ON films.sessions
 FOR EACH ROW WHEN (OLD.updated_at IS NOT DISTINCT FROM NEW.updated_at)
 EXECUTE FUNCTION core.set_updated_at();

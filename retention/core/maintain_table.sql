@@ -38,8 +38,6 @@ DECLARE
     v_at timestamptz;
     v_result core.maintenance_action;
     v_started timestamptz;
-    v_state text;
-    v_message text;
 BEGIN
     v_result := core.claim_for_maintenance(p_parent, v_run, p_dry_run);
     IF v_result.action IS NOT NULL THEN
@@ -143,9 +141,8 @@ BEGIN
                 EXECUTE v_step ->> 'sql' INTO v_result.rows;
                 v_result.outcome := 'ok';
             EXCEPTION WHEN OTHERS THEN
-                GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT;
                 v_result.outcome := 'failed';
-                v_result.message := v_state || ': ' || v_message;
+                v_result.message := SQLSTATE || ': ' || SQLERRM;
             END;
             v_result.duration := clock_timestamp() - v_started;
             IF v_step ->> 'action' NOT IN ('rescue', 'create') THEN

@@ -17,16 +17,13 @@ DECLARE
     v_run uuid := core.uuidv7();
     v_target regclass;
     v_result core.maintenance_action;
-    v_state text;
-    v_message text;
 BEGIN
     FOR v_target IN SELECT t.parent FROM core.partitioned_tables AS t ORDER BY t.parent::text LOOP
         BEGIN
             RETURN QUERY SELECT * FROM core.maintain_table(v_target, p_now, p_dry_run, v_run);
         EXCEPTION WHEN OTHERS THEN
-            GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT;
             v_result := ROW(v_target::text, 'maintain', NULL, NULL, NULL, 'failed',
-                            v_state || ': ' || v_message)::core.maintenance_action;
+                            SQLSTATE || ': ' || SQLERRM)::core.maintenance_action;
             PERFORM core.log_maintenance(v_run, v_result, p_dry_run);
             RETURN NEXT v_result;
         END;

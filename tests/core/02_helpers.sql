@@ -1,6 +1,6 @@
 -- core helpers: uuidv7 layout and order, set_updated_at, grant_module_privileges' refusals.
 BEGIN;
-SELECT plan(10);
+SELECT plan(11);
 
 SELECT is(
     substring(core.uuidv7()::text FROM 15 FOR 1), '7', 'uuidv7 carries version 7'
@@ -31,6 +31,9 @@ SELECT is((SELECT updated_at FROM touched), '2000-01-01+00'::timestamptz,
           'set_updated_at keeps the time when nothing changed');
 UPDATE touched SET note = 'b';
 SELECT is((SELECT updated_at FROM touched), now(), 'set_updated_at bumps the time on a change');
+UPDATE touched SET note = 'c', updated_at = '2001-02-03+00';
+SELECT is((SELECT updated_at FROM touched), '2001-02-03+00'::timestamptz,
+          'set_updated_at keeps an updated_at that the update set itself');
 
 CREATE TEMP TABLE untimed (id int);
 CREATE TRIGGER untimed_updated_at BEFORE UPDATE ON untimed

@@ -18,7 +18,7 @@ SELECT functions_are('films', ARRAY[
     'agent_workflow', 'append_event', 'append_events', 'append_events_json', 'apply_delta', 'archive_old_sessions',
     'conversation_history', 'create_events_partition', 'delete_archived_data', 'delta_scope',
     'drop_old_event_partitions', 'fill_film_project', 'full_state', 'merge_deltas', 'reconstruct_session',
-    'search_films', 'session_state_at', 'snapshot_new_session', 'state_evolution', 'state_text',
+    'search_films', 'session_row', 'session_state_at', 'snapshot_new_session', 'state_evolution', 'state_text',
     'sync_film_projects', 'take_snapshot', 'without_temp_keys'
 ], 'films has exactly its functions');
 SELECT types_are('films', ARRAY['event_input'], 'films has exactly its types');

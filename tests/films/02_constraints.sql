@@ -1,6 +1,6 @@
 -- films: bad input gets a clear error with the right SQLSTATE and changes nothing.
 BEGIN;
-SELECT plan(22);
+SELECT plan(23);
 
 INSERT INTO films.users (id, email, username) VALUES ('0190a0c0-0000-7000-8000-00000000c001', 'c@example.com', 'c');
 INSERT INTO films.sessions (id, user_id, started_at)
@@ -61,6 +61,9 @@ SELECT throws_ok($$INSERT INTO films.questions (session_id, content, sequence_nu
 SELECT throws_ok($$INSERT INTO films.film_projects (session_id, user_id, title, status)
                    VALUES ('0190a0c0-0000-7000-8000-00000000c002', '0190a0c0-0000-7000-8000-00000000c001', 't', 'shelved')$$,
                  '23514', NULL, 'an unknown film status is refused');
+SELECT throws_ok($$SELECT films.reconstruct_session('0190a0c0-0000-7000-8000-0000000000ff')$$,
+                 'P0002', 'session 0190a0c0-0000-7000-8000-0000000000ff does not exist',
+                 'reconstructing a session that does not exist is refused');
 SELECT throws_ok($$SELECT films.reconstruct_session('0190a0c0-0000-7000-8000-00000000c002', -1)$$,
                  '22023', NULL, 'a negative count of recent events is refused');
 

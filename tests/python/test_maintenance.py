@@ -30,6 +30,16 @@ def migrated_with_table(dsn, retention="2 months"):
         conn.execute("SELECT core.register_partitioned_table('app.events', p_retention => %s)", (retention,))
 
 
+def log_without_default_partition(dsn, premake):
+    """Core migrated and app.log registered without a default partition, one month's retention."""
+    dbctl("migrate", "--module", "core", dsn=dsn, check=True)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA app")
+        conn.execute("CREATE TABLE app.log (at timestamptz NOT NULL) PARTITION BY RANGE (at)")
+        conn.execute("SELECT core.register_partitioned_table('app.log', p_premake => %s, p_retention => '1 month', "
+                     "p_default_partition => false, p_now => '2026-01-15+00')", (premake,))
+
+
 def writer(dsn, number, stop, written, failures, waits):
     rng = random.Random(number)
     with psycopg.connect(dsn, autocommit=True) as conn:
@@ -125,12 +135,7 @@ def test_dbctl_maintain_dry_run_changes_nothing_then_maintains(database):
 
 
 def test_dbctl_maintain_detaches_concurrently_without_default_partition(database):
-    dbctl("migrate", "--module", "core", dsn=database, check=True)
-    with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute("CREATE SCHEMA app")
-        conn.execute("CREATE TABLE app.log (at timestamptz NOT NULL) PARTITION BY RANGE (at)")
-        conn.execute("SELECT core.register_partitioned_table('app.log', p_premake => 0, p_retention => '1 month', "
-                     "p_default_partition => false, p_now => '2026-01-15+00')")
+    log_without_default_partition(database, premake=0)
     result = dbctl("maintain", "--now", "2026-04-01+00", dsn=database, check=True)
     assert "detached concurrently" in result.stdout
     assert query(database, "SELECT to_regclass('app.log_2026_01')") == [(None,)]
@@ -145,12 +150,7 @@ def test_schedule_without_pg_cron_prints_the_crontab_line(database):
 
 
 def test_an_interrupted_concurrent_detach_is_finished_by_maintenance(database):
-    dbctl("migrate", "--module", "core", dsn=database, check=True)
-    with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute("CREATE SCHEMA app")
-        conn.execute("CREATE TABLE app.log (at timestamptz NOT NULL) PARTITION BY RANGE (at)")
-        conn.execute("SELECT core.register_partitioned_table('app.log', p_premake => 1, p_retention => '1 month', "
-                     "p_default_partition => false, p_now => '2026-01-15+00')")
+    log_without_default_partition(database, premake=1)
     blocker = psycopg.connect(database)  # an open snapshot makes the detach's second phase wait
     blocker.execute("SELECT count(*) FROM app.log").fetchone()
     detacher = psycopg.connect(database, autocommit=True)

@@ -35,8 +35,6 @@ DECLARE
     v_concurrently boolean;
     v_result core.maintenance_action;
     v_started timestamptz := clock_timestamp();
-    v_state text;
-    v_message text;
 BEGIN
     v_result := core.claim_for_maintenance(p_view, v_run, p_dry_run);
     IF v_result.action IS NOT NULL THEN
@@ -63,9 +61,8 @@ BEGIN
                        CASE WHEN v_concurrently THEN 'CONCURRENTLY ' ELSE '' END, p_view);
         v_result.outcome := 'ok';
     EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT;
         v_result.outcome := 'failed';
-        v_result.message := v_state || ': ' || v_message;
+        v_result.message := SQLSTATE || ': ' || SQLERRM;
     END;
     v_result.duration := clock_timestamp() - v_started;
     UPDATE core.materialized_views
