@@ -207,7 +207,7 @@ def render(ctx, modules, pending, sets, dsn):
         files = ledger.to_apply(entries)
     else:
         files = project.migration_files(project.modules(modules))
-    click.echo(migrate.script(files, project.settings), nl=False)
+    click.echo(migrate.script(project, files), nl=False)
 
 
 @cli.command()

@@ -1,5 +1,11 @@
 """Applying migration files: checks first, then one transaction per file with its ledger row.
 
+Every object a migration creates belongs to the owner role, whoever connects (DESIGN.md section 6):
+a file runs under SET ROLE <owner_role> as soon as its module's schema exists and belongs to that
+role. Only what must come before that runs as the connecting role: core's bootstrap (the ledger and
+the roles themselves, until core's schema is handed to the owner), the file of each module that
+creates its schema, and the extensions a module declares, created before the module's files.
+
 `script()` writes the same thing as a psql script, so `dbctl render | psql` and `dbctl migrate`
 build identical databases.
 """
@@ -48,8 +54,13 @@ def migrate(project: Project, conn, module_names=(), dry_run=False, echo=print) 
         todo = ledger.to_apply(entries)
         if dry_run:
             return todo
+        prepared = set()
         for rf in todo:
-            seconds = apply_file(conn, rf, project.settings)
+            module = project.manifest.module(rf.source.module)
+            if module.name not in prepared:
+                create_extensions(conn, module, project.variables)
+                prepared.add(module.name)
+            seconds = apply_file(conn, rf, project.settings, project.variables["owner_role"])
             echo(f"applied {rf.source.rel} ({seconds * 1000:.0f} ms)")
         return todo
     finally:
@@ -60,7 +71,37 @@ def timeouts(settings: dict) -> tuple[str, str]:
     return str(settings["lock_timeout"]), str(settings["statement_timeout"])
 
 
-def apply_file(conn: psycopg.Connection, rf: RenderedFile, settings: dict) -> float:
+def extensions_sql(module, variables: dict) -> list[str]:
+    """The module's declared extensions, created (if missing) by the connecting role."""
+    schema = variables["extension_schema"]
+    return [f'CREATE EXTENSION IF NOT EXISTS "{name}" WITH SCHEMA {schema}' for name in module.extensions]
+
+
+def create_extensions(conn: psycopg.Connection, module, variables: dict) -> None:
+    with conn.transaction():
+        for statement in extensions_sql(module, variables):
+            try:
+                conn.execute(statement)
+            except psycopg.Error as exc:
+                raise DbctlError(
+                    f"module {module.name}: {statement} failed: {exc.sqlstate} "
+                    f"{exc.diag.message_primary}; connect as a role that may create extensions "
+                    "(a superuser, or the database owner for trusted ones), or create them once by hand"
+                ) from None
+
+
+def become_owner_sql(module: str, owner: str, local: bool) -> str:
+    """SET ROLE <owner> when the module's schema exists and belongs to it, else nothing (bootstrap)."""
+    return (
+        "DO $owner$ BEGIN "
+        f"IF EXISTS (SELECT FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner "
+        f"WHERE n.nspname = '{module}' AND r.rolname = '{owner}') "
+        f"THEN PERFORM pg_catalog.set_config('role', '{owner}', {'true' if local else 'false'}); "
+        "END IF; END $owner$"
+    )
+
+
+def apply_file(conn: psycopg.Connection, rf: RenderedFile, settings: dict, owner: str) -> float:
     statements = rf.statements
     lock_timeout, statement_timeout = timeouts(settings)
     set_timeouts = "SELECT set_config('lock_timeout', %s, %s), set_config('statement_timeout', %s, %s)"
@@ -68,17 +109,19 @@ def apply_file(conn: psycopg.Connection, rf: RenderedFile, settings: dict) -> fl
     if rf.transactional:
         with conn.transaction():
             conn.execute(set_timeouts, (lock_timeout, True, statement_timeout, True))
+            conn.execute(become_owner_sql(rf.source.module, owner, local=True))
             run_statements(conn, rf, statements)
             seconds = time.monotonic() - started
             conn.execute(ledger.insert_sql(), ledger.insert_params(rf, seconds))
         return seconds
     conn.execute(set_timeouts, (lock_timeout, False, statement_timeout, False))
+    conn.execute(become_owner_sql(rf.source.module, owner, local=False))
     try:
         run_statements(conn, rf, statements)
         seconds = time.monotonic() - started
         conn.execute(ledger.insert_sql(), ledger.insert_params(rf, seconds))
     finally:
-        conn.execute("RESET lock_timeout; RESET statement_timeout")
+        conn.execute("RESET lock_timeout; RESET statement_timeout; RESET ROLE")
     return seconds
 
 
@@ -117,9 +160,11 @@ def _failure(rf: RenderedFile, statement: Statement, exc: psycopg.Error) -> Dbct
     return DbctlError("\n".join(parts))
 
 
-def script(files: list[RenderedFile], settings: dict) -> str:
+def script(project: Project, files: list[RenderedFile]) -> str:
     """A psql script equivalent to migrate: the lock, then each file in its own transaction."""
-    lock_timeout, statement_timeout = timeouts(settings)
+    lock_timeout, statement_timeout = timeouts(project.settings)
+    owner = project.variables["owner_role"]
+    prepared = set()
     out = [
         "-- agentdb migration script, rendered by dbctl. Apply with:",
         "--   psql -v ON_ERROR_STOP=1 -f <this file>",
@@ -129,19 +174,25 @@ def script(files: list[RenderedFile], settings: dict) -> str:
     for rf in files:
         src = rf.source
         what = f"versioned {src.version:04d}" if src.versioned else f"repeatable {src.kind}"
+        module = project.manifest.module(src.module)
+        if module.name not in prepared and module.extensions:
+            out += ["", f"-- ==== extensions of {module.name}, created by the connecting role ===="]
+            out += [f"{statement};" for statement in extensions_sql(module, project.variables)]
+        prepared.add(module.name)
         out += ["", f"-- ==== {src.rel} ({src.module}, {what}) ===="]
         scope = "LOCAL " if rf.transactional else ""
         if rf.transactional:
             out.append("BEGIN;")
         out.append(f"SET {scope}lock_timeout = '{lock_timeout}';")
         out.append(f"SET {scope}statement_timeout = '{statement_timeout}';")
+        out.append(f"{become_owner_sql(src.module, owner, local=rf.transactional)};")
         out.append(rf.sql.rstrip("\n"))
         version = "NULL" if src.version is None else str(src.version)
         out.append(
             f"INSERT INTO {ledger.LEDGER} (module, kind, file, version, checksum, duration) "
             f"VALUES ('{src.module}', '{src.kind}', '{src.rel}', {version}, '{rf.checksum}', '0');"
         )
-        out.append("COMMIT;" if rf.transactional else "RESET lock_timeout;\nRESET statement_timeout;")
+        out.append("COMMIT;" if rf.transactional else "RESET lock_timeout;\nRESET statement_timeout;\nRESET ROLE;")
     out += ["", f"{ledger.UNLOCK_SQL};", ""]
     return "\n".join(out)
 

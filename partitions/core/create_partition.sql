@@ -81,6 +81,9 @@ BEGIN
         'INCLUDING STORAGE INCLUDING COMPRESSION)', v_schema, v_name, p_parent
     );
     v_new := format('%I.%I', v_schema, v_name)::regclass;
+    -- a partition belongs to its table's owner, whoever runs the step (registration as a superuser)
+    EXECUTE format('ALTER TABLE %s OWNER TO %I', v_new,
+                   (SELECT pg_get_userbyid(c.relowner) FROM pg_class AS c WHERE c.oid = p_parent));
 
     SELECT p.partition INTO v_default FROM core.partitions_of(p_parent) AS p WHERE p.is_default;
     IF v_default IS NOT NULL THEN

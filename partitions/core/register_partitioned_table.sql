@@ -21,6 +21,15 @@ DECLARE
     v_at timestamptz;
 BEGIN
     PERFORM core.partition_key(p_parent);
+    IF (SELECT c.relowner FROM pg_class AS c WHERE c.oid = p_parent)
+       IS DISTINCT FROM (SELECT r.oid FROM pg_roles AS r WHERE r.rolname = '{{ owner_role }}') THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'insufficient_privilege',
+            MESSAGE = format('%s is not owned by {{ owner_role }}, so maintenance could not manage it',
+                             p_parent),
+            HINT = format('ALTER TABLE %s OWNER TO {{ owner_role }}; (dbctl creates module tables as '
+                          'that role)', p_parent);
+    END IF;
     SELECT * INTO v_slot FROM core.partition_slot(p_interval, p_now);
     IF p_premake IS NULL OR p_premake < 0 OR p_premake > 366 THEN
         RAISE EXCEPTION USING
@@ -69,7 +78,7 @@ COMMENT ON FUNCTION core.register_partitioned_table(
 ) IS
 'Registers a table PARTITION BY RANGE on a time column with the partition manager and creates its
 default partition and partitions from the current one through p_premake ahead. Idempotent.
-Errors: 42P01 no such table, 42809 not partitioned, 0A000 unsupported key, 22023 bad settings.';
+Errors: 42P01 no such table, 42501 not owned by {{ owner_role }}, 42809 not partitioned, 0A000 unsupported key, 22023 bad settings.';
 
 CREATE OR REPLACE FUNCTION core.ensure_default_partition(p_parent regclass)
 RETURNS SETOF core.maintenance_action
@@ -89,6 +98,8 @@ BEGIN
     WHERE c.oid = p_parent;
     v_name := core.partition_name(p_parent, '_default');
     EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', v_schema, v_name, p_parent);
+    EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', v_schema, v_name,
+                   (SELECT pg_get_userbyid(c.relowner) FROM pg_class AS c WHERE c.oid = p_parent));
     RETURN NEXT ROW(p_parent::text, 'create', format('%I.%I', v_schema, v_name), 0, NULL, 'ok',
                     'default partition')::core.maintenance_action;
 END

@@ -2,7 +2,8 @@
 BEGIN;
 SELECT plan(21);
 
-CREATE SCHEMA pm;
+CREATE SCHEMA pm AUTHORIZATION {{ owner_role }};
+SET LOCAL ROLE {{ owner_role }};  -- module objects belong to the owner role, as dbctl creates them
 CREATE TABLE pm.events (
     id bigint GENERATED ALWAYS AS IDENTITY,
     created_at timestamptz NOT NULL,

@@ -3,7 +3,8 @@
 BEGIN;
 SELECT plan(5);
 
-CREATE SCHEMA pm;
+CREATE SCHEMA pm AUTHORIZATION {{ owner_role }};
+SET LOCAL ROLE {{ owner_role }};  -- module objects belong to the owner role, as dbctl creates them
 CREATE TABLE pm.readings (
     sensor int NOT NULL,
     taken_at timestamptz NOT NULL,
@@ -14,6 +15,7 @@ INSERT INTO pm.readings
 SELECT g % 500, '2025-01-01+00'::timestamptz + (g * interval '1 minute') * 2.5, g % 97
 FROM generate_series(1, 300000) AS g;
 ANALYZE pm.readings;
+RESET ROLE;
 
 SELECT is((SELECT count(*)::int FROM core.partitions_of('pm.readings') WHERE NOT is_default), 18,
           'the table has 18 monthly partitions');

@@ -61,3 +61,29 @@ $$;
 
 COMMENT ON FUNCTION tests.uncommented_objects(regnamespace) IS
 'Functions, tables and views of a schema (partitions aside) that have no COMMENT.';
+
+CREATE FUNCTION tests.objects_not_owned_by(p_role name)
+RETURNS SETOF text
+LANGUAGE sql
+STABLE
+AS $$
+    WITH module_schema AS (
+        SELECT n.oid, n.nspname FROM pg_namespace AS n
+        WHERE n.nspname IN (SELECT l.module FROM core.migration_ledger AS l)
+    )
+    SELECT 'schema ' || s.nspname FROM module_schema AS s
+    WHERE (SELECT nspowner FROM pg_namespace WHERE oid = s.oid) <> to_regrole(p_role)
+    UNION ALL
+    SELECT 'relation ' || c.oid::regclass::text FROM pg_class AS c JOIN module_schema AS s ON s.oid = c.relnamespace
+    WHERE c.relowner <> to_regrole(p_role)
+    UNION ALL
+    SELECT 'function ' || p.oid::regprocedure::text FROM pg_proc AS p JOIN module_schema AS s ON s.oid = p.pronamespace
+    WHERE p.proowner <> to_regrole(p_role)
+    UNION ALL
+    SELECT 'type ' || t.oid::regtype::text FROM pg_type AS t JOIN module_schema AS s ON s.oid = t.typnamespace
+    WHERE t.typowner <> to_regrole(p_role)
+$$;
+
+COMMENT ON FUNCTION tests.objects_not_owned_by(name) IS
+'Every schema of a migrated module (the modules the ledger names), and every relation, function and
+type in them, that the role does not own: what a migration left to another owner.';

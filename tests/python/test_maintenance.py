@@ -12,7 +12,8 @@ from agentdb.maintain import maintain
 from conftest import ROOT, dbctl, query
 
 TABLE = """
-CREATE SCHEMA app;
+CREATE SCHEMA app AUTHORIZATION agentdb_owner;
+SET ROLE agentdb_owner;
 CREATE TABLE app.events (
     id bigint GENERATED ALWAYS AS IDENTITY,
     writer int NOT NULL,
@@ -20,6 +21,7 @@ CREATE TABLE app.events (
     created_at timestamptz NOT NULL,
     PRIMARY KEY (id, created_at)
 ) PARTITION BY RANGE (created_at);
+RESET ROLE;
 """
 
 
@@ -34,8 +36,9 @@ def log_without_default_partition(dsn, premake):
     """Core migrated and app.log registered without a default partition, one month's retention."""
     dbctl("migrate", "--module", "core", dsn=dsn, check=True)
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("CREATE SCHEMA app")
+        conn.execute("CREATE SCHEMA app AUTHORIZATION agentdb_owner")
         conn.execute("CREATE TABLE app.log (at timestamptz NOT NULL) PARTITION BY RANGE (at)")
+        conn.execute("ALTER TABLE app.log OWNER TO agentdb_owner")
         conn.execute("SELECT core.register_partitioned_table('app.log', p_premake => %s, p_retention => '1 month', "
                      "p_default_partition => false, p_now => '2026-01-15+00')", (premake,))
 
@@ -100,6 +103,7 @@ def test_two_dbctl_maintain_at_once_both_succeed(database):
     with psycopg.connect(database, autocommit=True) as conn:
         for n in range(6):
             conn.execute(f"CREATE TABLE app.t{n} (at timestamptz NOT NULL) PARTITION BY RANGE (at)")
+            conn.execute(f"ALTER TABLE app.t{n} OWNER TO agentdb_owner")
             conn.execute(f"SELECT core.register_partitioned_table('app.t{n}', 'day', 0)")
             conn.execute(f"INSERT INTO app.t{n} SELECT now() + g * interval '1 day' FROM generate_series(1, 20) AS g")
     command = [sys.executable, str(ROOT / "dbctl.py"), "maintain", "--dsn", database]

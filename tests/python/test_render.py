@@ -10,7 +10,8 @@ BIN = wheel_install_dir() / "bin"
 
 
 def schema_dump(dsn):
-    result = subprocess.run([str(BIN / "pg_dump"), "--schema-only", "--no-owner"],
+    """The schema with its owners and privileges: the psql path must hand objects to the same roles."""
+    result = subprocess.run([str(BIN / "pg_dump"), "--schema-only"],
                             capture_output=True, text=True, check=True, env=libpq_environment(dsn))
     # pg_dump 18 brackets its output with a random \restrict key: not part of the schema.
     return [line for line in result.stdout.splitlines() if not line.startswith(("\\restrict", "\\unrestrict"))]
