@@ -132,6 +132,7 @@ def current_plan(ctx, modules, sets, dsn):
     files = project.migration_files(selected)
     with open_database(ctx, dsn) as conn:
         entries = ledger.plan(files, ledger.read(conn), {m.name for m in selected})
+        ledger.check_objects(conn, entries)
         where = f"{conn.info.host}:{conn.info.port}/{conn.info.dbname}"
     return project, entries, where
 
@@ -142,7 +143,9 @@ def current_plan(ctx, modules, sets, dsn):
 @option_dsn
 @click.pass_context
 def status(ctx, modules, sets, dsn):
-    """List every migration file: applied, pending, changed, drifted or missing."""
+    """List every migration file: applied, pending, changed, drifted, missing, or applied but with
+    an object missing from the catalog. Exits non-zero on drift, out-of-order or missing files and
+    missing objects (like Flyway's validate), after showing everything."""
     _, entries, where = current_plan(ctx, modules, sets, dsn)
     rows = [[e.module, e.file, e.state,
              e.applied_at.strftime("%Y-%m-%d %H:%M:%S") if e.applied_at else ""] for e in entries]
@@ -151,6 +154,9 @@ def status(ctx, modules, sets, dsn):
     counts = Counter(e.state for e in entries)
     click.echo(", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
     show_maintenance_health(ctx, dsn)
+    found = ledger.problems(entries) + ledger.missing_object_lines(entries)
+    if found:
+        raise DbctlError(f"{where} disagrees with the files:\n  " + "\n  ".join(found))
 
 
 def show_maintenance_health(ctx, dsn):

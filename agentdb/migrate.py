@@ -16,6 +16,7 @@ import psycopg
 
 from agentdb import ledger
 from agentdb.errors import DbctlError
+from agentdb.manifest import REPEATABLE_KINDS
 from agentdb.project import Project
 from agentdb.sqlfiles import RenderedFile, Statement
 
@@ -45,12 +46,16 @@ def check_server(conn: psycopg.Connection, modules) -> None:
 def migrate(project: Project, conn, module_names=(), dry_run=False, echo=print) -> list:
     """Apply what is pending; return the rendered files applied (or that would be, on dry run)."""
     modules = project.modules(module_names)
+    refuse_empty_modules(project, module_names, "migration", ("schema", *REPEATABLE_KINDS))
     files = project.migration_files(modules)
     check_server(conn, modules)
     ledger.acquire_lock(conn, echo)
     try:
         entries = ledger.plan(files, ledger.read(conn), {m.name for m in modules})
         ledger.raise_on_problems(entries)
+        ledger.check_objects(conn, entries)
+        for line in ledger.missing_object_lines(entries):
+            echo(line)
         todo = ledger.to_apply(entries)
         if dry_run:
             return todo
@@ -65,6 +70,18 @@ def migrate(project: Project, conn, module_names=(), dry_run=False, echo=print) 
         return todo
     finally:
         conn.execute(ledger.UNLOCK_SQL)
+
+
+def refuse_empty_modules(project: Project, module_names, what: str, kinds: tuple, ignore=()) -> None:
+    """A module named on the command line with no files of these kinds (other than the file names in
+    `ignore`) is an error, not a silent no-op."""
+    empty = [name for name in dict.fromkeys(module_names)
+             if not any(f.path.name not in ignore for k in kinds
+                        for f in project.manifest.kind_files(project.manifest.module(name), k))]
+    if empty:
+        raise DbctlError("nothing was done: " + "; ".join(
+            f"module {name} is declared in manifest.toml but has no {what} files "
+            f"(in {', '.join(f'{k}/{name}/' for k in kinds)})" for name in empty))
 
 
 def timeouts(settings: dict) -> tuple[str, str]:
@@ -197,7 +214,6 @@ def script(project: Project, files: list[RenderedFile]) -> str:
     return "\n".join(out)
 
 
-
 def seed(project: Project, conn, module_names=(), echo=print) -> int:
     """Load seeds/<module>/*.sql, each file in a transaction; the modules must be fully migrated."""
     modules = project.modules(module_names)
@@ -216,6 +232,26 @@ def seed(project: Project, conn, module_names=(), echo=print) -> int:
             with conn.transaction():
                 run_statements(conn, rf, rf.statements)
             echo(f"seeded {rf.source.rel}")
+        if seeds:
+            refresh_views(conn, [m.name for m in modules], echo)
         return len(seeds)
     finally:
         conn.execute(ledger.UNLOCK_SQL)
+
+
+def refresh_views(conn, schemas: list[str], echo=print) -> None:
+    """Refresh the registered materialized views of these module schemas, so reads after a seed see it."""
+    views = conn.execute(
+        """SELECT v.view::text FROM core.materialized_views AS v
+             JOIN pg_catalog.pg_class AS c ON c.oid = v.view
+             JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+            WHERE n.nspname = ANY(%s) ORDER BY 1""",
+        (schemas,),
+    ).fetchall()
+    for (view,) in views:
+        outcome, message = conn.execute(
+            "SELECT outcome, message FROM core.refresh_materialized_view(%s::regclass)", (view,)
+        ).fetchone()
+        if outcome == "failed":
+            raise DbctlError(f"seeded, but refreshing {view} failed: {message}; run dbctl maintain")
+        echo(f"refreshed {view}" if outcome == "ok" else f"{view}: {outcome} ({message})")

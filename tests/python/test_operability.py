@@ -1,0 +1,126 @@
+"""Operability of dbctl: seeds refresh views, status fails on drift and missing objects, migrate
+repairs repeatable files, progress output in logs, modules without files."""
+
+import io
+
+import pytest
+
+from conftest import dbctl, ledger_files, query
+from agentdb import objects
+from bench import common
+
+
+def test_seed_refreshes_the_seeded_modules_materialized_views(database):
+    dbctl("migrate", "--module", "films", dsn=database, check=True)
+    assert query(database, "SELECT count(*) FROM films.session_summary") == [(0,)]
+    result = dbctl("seed", "--module", "films", dsn=database, check=True)
+    assert "refreshed films.session_summary" in result.stdout
+    assert query(database, "SELECT count(*) FROM films.session_summary") == [(1,)]
+    assert query(database, "SELECT count(*) FROM films.agent_performance")[0][0] > 0
+    assert query(database, "SELECT count(*) FROM core.materialized_view_health "
+                           "WHERE last_outcome IS DISTINCT FROM 'ok'") == [(0,)]
+
+
+def test_status_exits_non_zero_on_drift_after_showing_it(database, scratch_project):
+    versioned = scratch_project / "schema" / "demo" / "0001_t.sql"
+    versioned.write_text("CREATE TABLE public.t (id integer);\n")
+    dbctl("migrate", dsn=database, project=scratch_project, check=True)
+    assert dbctl("status", dsn=database, project=scratch_project).returncode == 0
+    versioned.write_text("CREATE TABLE public.t (id bigint);\n")
+    result = dbctl("status", dsn=database, project=scratch_project)
+    assert result.returncode == 1
+    assert "schema/demo/0001_t.sql" in result.stdout and "drifted" in result.stdout
+    assert "schema/demo/0001_t.sql: was applied with a different checksum" in result.stderr
+
+
+def test_status_exits_non_zero_on_a_late_versioned_file(database, scratch_project):
+    (scratch_project / "schema" / "demo" / "0002_b.sql").write_text("SELECT 1;\n")
+    dbctl("migrate", dsn=database, project=scratch_project, check=True)
+    (scratch_project / "schema" / "demo" / "0001_a.sql").write_text("SELECT 1;\n")
+    result = dbctl("status", dsn=database, project=scratch_project)
+    assert result.returncode == 1 and "out of order" in result.stdout
+
+
+def test_a_function_dropped_by_hand_is_reported_and_migrate_restores_it(database):
+    dbctl("migrate", "--module", "films", dsn=database, check=True)
+    query(database, "DROP FUNCTION films.search_films(text, integer)")
+    query(database, "DROP MATERIALIZED VIEW films.daily_activity")
+    result = dbctl("status", dsn=database)
+    assert result.returncode == 1
+    assert ("functions/films/common_queries.sql: missing object function films.search_films(text, integer); "
+            "dbctl migrate applies the file again") in result.stderr
+    assert "views/films/daily_activity.sql: missing object materialized view films.daily_activity" in result.stderr
+    before = len(ledger_files(database))
+    repair = dbctl("migrate", dsn=database, check=True)
+    assert "applied functions/films/common_queries.sql" in repair.stdout
+    assert "applied views/films/daily_activity.sql" in repair.stdout
+    assert len(ledger_files(database)) == before + 2
+    assert query(database, "SELECT to_regprocedure('films.search_films(text, integer)') IS NOT NULL, "
+                           "to_regclass('films.daily_activity') IS NOT NULL") == [(True, True)]
+    assert dbctl("status", dsn=database).returncode == 0
+
+
+def test_a_versioned_table_dropped_by_hand_is_reported_with_its_fix(database, scratch_project):
+    (scratch_project / "schema" / "demo" / "0001_t.sql").write_text(
+        "CREATE TABLE public.kept (id integer);\nCREATE TABLE public.gone (id integer);\n")
+    (scratch_project / "schema" / "demo" / "0002_drop.sql").write_text("DROP TABLE public.kept;\n")
+    dbctl("migrate", dsn=database, project=scratch_project, check=True)
+    assert dbctl("status", dsn=database, project=scratch_project).returncode == 0  # dropped by a file: fine
+    query(database, "DROP TABLE public.gone")
+    result = dbctl("status", dsn=database, project=scratch_project)
+    assert result.returncode == 1
+    assert "schema/demo/0001_t.sql: missing object table public.gone; a versioned file is never applied twice" \
+        in result.stderr
+    assert "public.kept" not in result.stderr
+    assert dbctl("migrate", dsn=database, project=scratch_project).returncode == 0  # reports, applies nothing
+
+
+@pytest.mark.parametrize("arguments, types", [
+    ("", ()),
+    ("p_at timestamptz DEFAULT clock_timestamp()", ("timestamptz",)),
+    ("p_a integer = 1, OUT p_b text, INOUT c jsonb", ("integer", "jsonb")),
+    ("double precision, p_t timestamp with time zone, VARIADIC p_v text[]",
+     ("double precision", "timestamp with time zone", "text[]")),
+    ("p_n numeric(10, 2) DEFAULT f(1, 2)", ("numeric(10, 2)",)),
+])
+def test_routine_argument_types(arguments, types):
+    assert objects.argument_types(arguments) == types
+
+
+def test_progress_writes_one_line_per_phase_when_not_a_terminal(monkeypatch):
+    log = io.StringIO()
+    monkeypatch.setattr("sys.stderr", log)
+    for done in range(0, 101, 10):
+        common.progress("phase one", done, 100)
+    common.progress("phase two", 5, 5)
+    assert "\r" not in log.getvalue()
+    assert log.getvalue().splitlines() == ["  phase one: 100 done", "  phase two: 5 done"]
+
+
+def test_progress_draws_frames_on_a_terminal(monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr("sys.stderr", screen)
+    for done in (1, 2):
+        common.progress("phase", done, 2)
+    assert screen.getvalue().count("\r") == 2 and screen.getvalue().endswith("2/2\n")
+
+
+def test_migrate_of_a_module_without_sql_files_says_so_and_fails(database, scratch_project):
+    result = dbctl("migrate", "--module", "demo", dsn=database, project=scratch_project)
+    assert result.returncode == 1
+    assert "module demo is declared in manifest.toml but has no migration files" in result.stderr
+    assert query(database, "SELECT to_regclass('core.migration_ledger')") == [(None,)]  # nothing applied
+    assert dbctl("migrate", dsn=database, project=scratch_project).returncode == 0  # all modules: fine
+
+
+def test_test_of_a_module_without_tests_says_so_and_fails(scratch_project):
+    (scratch_project / "tests" / "demo").mkdir(parents=True)
+    (scratch_project / "tests" / "demo" / "helpers.sql").write_text("SELECT 1;\n")
+    result = dbctl("test", "--module", "demo", project=scratch_project)
+    assert result.returncode == 1
+    assert "module demo is declared in manifest.toml but has no pgTAP test files (in tests/demo/)" \
+        in result.stderr
