@@ -172,6 +172,9 @@ def show_maintenance_health(ctx, dsn):
             """SELECT view::text, last_refreshed_at::timestamp(0), last_outcome
                  FROM core.materialized_view_health ORDER BY 1"""
         ).fetchall()
+        alerts = None
+        if conn.execute("SELECT to_regclass('core.monitoring_alerts') IS NOT NULL").fetchone()[0]:
+            alerts = conn.execute("SELECT severity, kind, target, message FROM core.monitoring_alerts").fetchall()
     if tables:
         click.echo("\npartitioned tables")
         click.echo(table(["table", "partitions", "rows in default", "covered until", "oldest",
@@ -179,6 +182,10 @@ def show_maintenance_health(ctx, dsn):
     if views:
         click.echo("\nmaterialized views")
         click.echo(table(["view", "last refreshed", "outcome"], views))
+    if alerts is not None:
+        click.echo("\nmonitoring alerts" + ("" if alerts else ": none"))
+        if alerts:
+            click.echo(table(["severity", "kind", "target", "message"], alerts))
 
 
 @cli.command()
