@@ -303,12 +303,14 @@ def test_command(ctx, keep, modules, sets, dsn):
 @option_set
 @click.pass_context
 def lint_command(ctx, sets):
-    """sqlfluff over every SQL file, squawk over the rendered versioned migrations."""
+    """sqlfluff over every SQL file, squawk over the rendered versioned migrations, pgspot over the
+    rendered migration files of every module (accepted findings in .pgspot.toml, with reasons)."""
     project = project_from(ctx, sets)
     fluff = lint.sqlfluff(project)
     squawk = lint.squawk(project)
-    if fluff or squawk:
-        raise DbctlError(f"lint found problems (sqlfluff exit {fluff}, squawk exit {squawk})")
+    spot = lint.pgspot(project, click.echo)
+    if fluff or squawk or spot:
+        raise DbctlError(f"lint found problems (sqlfluff exit {fluff}, squawk exit {squawk}, pgspot exit {spot})")
     click.echo("lint: no problems")
 
 

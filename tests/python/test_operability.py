@@ -124,3 +124,23 @@ def test_test_of_a_module_without_tests_says_so_and_fails(scratch_project):
     assert result.returncode == 1
     assert "module demo is declared in manifest.toml but has no pgTAP test files (in tests/demo/)" \
         in result.stderr
+
+
+def test_pgspot_findings_name_file_and_line_and_are_accepted_only_with_a_reason(scratch_project):
+    from agentdb.errors import DbctlError
+    from agentdb.lint import accepted, pgspot_acceptances, pgspot_findings
+    from agentdb.project import Project
+
+    (scratch_project / "functions" / "demo").mkdir(parents=True)
+    (scratch_project / "functions" / "demo" / "f.sql").write_text(
+        "-- a definer function without a pinned search_path\n\n"
+        "CREATE FUNCTION demo.f() RETURNS integer LANGUAGE sql SECURITY DEFINER AS 'SELECT 1';\n")
+    findings = [f for f in pgspot_findings(Project(scratch_project)) if f.file == "functions/demo/f.sql"]
+    assert [(f.line, f.code) for f in findings] == [(3, "PS003")], findings
+    config = scratch_project / ".pgspot.toml"
+    config.write_text('[[accept]]\ncode = "PS003"\nfiles = ["functions/demo/*.sql"]\ncontains = "demo.f("\n'
+                      'reason = "a test of the mechanism"\n')
+    assert accepted(findings[0], pgspot_acceptances(Project(scratch_project)))
+    config.write_text('[[accept]]\ncode = "PS003"\nfiles = ["functions/demo/*.sql"]\n')
+    with pytest.raises(DbctlError, match="needs code, files and a reason"):
+        pgspot_acceptances(Project(scratch_project))
