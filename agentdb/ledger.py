@@ -74,12 +74,15 @@ def check_objects(conn: psycopg.Connection, entries: list[Entry]) -> None:
     for e in entries:
         if e.state == APPLIED and e.rendered is not None:
             by_module.setdefault(e.module, []).append(e)
+    expected = []  # (entry, object)
     for applied in by_module.values():
         created = objects.created_objects([e.rendered for e in applied])
-        for e in applied:
-            e.missing = objects.missing(conn, created[e.file])
-            if e.missing:
-                e.state = MISSING_OBJECT
+        expected += [(e, obj) for e in applied for obj in created[e.file]]
+    absent = set(objects.missing(conn, [obj for _, obj in expected]))
+    for e, obj in expected:
+        if obj in absent:
+            e.missing.append(obj)
+            e.state = MISSING_OBJECT
 
 
 def missing_object_lines(entries: list[Entry]) -> list[str]:

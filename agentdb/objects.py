@@ -8,6 +8,7 @@ count (not partitions, which maintenance creates and drops, nor temporary object
 by dynamic SQL), and an object a later statement of the module drops or renames is forgotten.
 """
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -174,29 +175,39 @@ def _forget(alive: dict, kind: str, rest: str):
                 del alive[key]
 
 
+PRESENT_SQL = """
+SELECT CASE WHEN o.routine THEN
+           to_regprocedure(o.signature) IS NOT NULL
+           OR coalesce((SELECT bool_or(to_regtype(t) IS NULL) FROM unnest(o.types) AS t), false)
+              AND EXISTS (SELECT FROM pg_catalog.pg_proc AS p
+                            JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
+                           WHERE n.nspname = (pg_catalog.parse_ident(o.name))[1]
+                             AND p.proname = (pg_catalog.parse_ident(o.name))[2]
+                             AND p.pronargs = cardinality(o.types))
+       ELSE to_regclass(o.name) IS NOT NULL END
+  FROM jsonb_to_recordset(%s::jsonb) AS o(i integer, routine boolean, name text, signature text, types text[])
+ ORDER BY o.i
+"""
+
+
 def missing(conn: psycopg.Connection, objects: list[CatalogObject]) -> list[CatalogObject]:
-    """The objects the catalog lacks. A routine whose argument types do not resolve from this
-    session's search_path counts as present when one of that name and arity exists."""
-    absent = []
-    for obj in objects:
-        try:
-            if obj.kind in ROUTINES:
-                found = conn.execute(
-                    """SELECT to_regprocedure(%(sig)s) IS NOT NULL
-                           OR coalesce((SELECT bool_or(to_regtype(t) IS NULL)
-                                          FROM unnest(%(types)s::text[]) AS t), false)
-                              AND EXISTS (SELECT FROM pg_catalog.pg_proc AS p
-                                            JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
-                                           WHERE n.nspname = (pg_catalog.parse_ident(%(name)s))[1]
-                                             AND p.proname = (pg_catalog.parse_ident(%(name)s))[2]
-                                             AND p.pronargs = %(arity)s)""",
-                    {"sig": obj.signature(), "types": list(obj.arg_types or ()), "name": obj.name,
-                     "arity": len(obj.arg_types or ())},
-                ).fetchone()[0]
-            else:
-                found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (obj.name,)).fetchone()[0]
-        except psycopg.Error:
-            continue  # a name the server cannot parse is not ours to judge
-        if not found:
-            absent.append(obj)
-    return absent
+    """The objects the catalog lacks, in one query (one per object if a name makes that one fail).
+    A routine whose argument types do not resolve from this session's search_path counts as present
+    when one of that name and arity exists."""
+    if not objects:
+        return []
+    try:
+        present = [row[0] for row in conn.execute(PRESENT_SQL, (_json(objects),)).fetchall()]
+    except psycopg.Error:
+        present = []
+        for obj in objects:
+            try:
+                present.append(conn.execute(PRESENT_SQL, (_json([obj]),)).fetchone()[0])
+            except psycopg.Error:
+                present.append(True)  # a name the server cannot parse is not ours to judge
+    return [obj for obj, found in zip(objects, present) if not found]
+
+
+def _json(objects: list[CatalogObject]) -> str:
+    return json.dumps([{"i": i, "routine": o.kind in ROUTINES, "name": o.name, "signature": o.signature(),
+                        "types": list(o.arg_types or ())} for i, o in enumerate(objects)])

@@ -1,7 +1,7 @@
 -- core monitoring: table growth recorded by maintenance, unused indexes, slow statements (with and
 -- without pg_stat_statements) and the alerts (storage over capacity, growth spikes, slow statements).
 BEGIN;
-SELECT plan(29);
+SELECT plan(32);
 
 SELECT has_table('core', 'table_growth', 'core.table_growth exists');
 SELECT columns_are(
@@ -110,6 +110,7 @@ SELECT is_empty(
 SELECT throws_ok($$SELECT * FROM core.monitoring_alerts(NULL)$$, '22004', NULL, 'a NULL p_now is refused');
 
 -- Slow statements: without pg_stat_statements the view is empty and the alerts say how to enable it.
+SELECT is(core.statement_statistics(), 'not installed', 'pg_stat_statements is not installed here');
 SELECT is_empty($$SELECT * FROM core.slow_statements$$, 'no pg_stat_statements here: no slow statements');
 SELECT results_eq(
     $$SELECT severity, kind FROM core.monitoring_alerts WHERE target = 'pg_stat_statements'$$,
@@ -119,11 +120,11 @@ SELECT results_eq(
 
 -- Unused indexes: module indexes never scanned, partitioned ones once, primary keys left out.
 CREATE EXTENSION pg_stat_statements WITH SCHEMA {{ extension_schema }};
-SELECT CASE WHEN core.statement_statistics_loaded()
+SELECT CASE WHEN core.statement_statistics() = 'ready'
             THEN isnt_empty($$SELECT * FROM core.slow_statements(0)$$,
                             'with pg_stat_statements loaded and installed, statements are listed')
             ELSE skip('the server does not preload pg_stat_statements') END;
-SELECT CASE WHEN core.statement_statistics_loaded()
+SELECT CASE WHEN core.statement_statistics() = 'ready'
             THEN is_empty($$SELECT * FROM core.monitoring_alerts WHERE target = 'pg_stat_statements'$$,
                           'and the alerts no longer say it is missing')
             ELSE skip('the server does not preload pg_stat_statements') END;
@@ -138,6 +139,15 @@ SELECT is_empty(
       WHERE c.relispartition OR u.index_name::text LIKE '%\_pkey'$$,
     'no partition index and no primary key among the unused indexes'
 );
+
+-- Who may look.
+SET LOCAL ROLE {{ readonly_role }};
+SELECT lives_ok($$SELECT * FROM core.monitoring_alerts$$, 'the read-only role reads the alerts');
+RESET ROLE;
+SET LOCAL ROLE {{ app_role }};
+SELECT throws_ok($$SELECT * FROM core.monitoring_alerts$$, '42501', NULL,
+                 'the application role does not');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -2,11 +2,16 @@
 repairs repeatable files, progress output in logs, modules without files."""
 
 import io
+import threading
 
+import psycopg
 import pytest
 
 from conftest import dbctl, ledger_files, query
 from agentdb import objects
+from agentdb.errors import DbctlError
+from agentdb.lint import accepted, pgspot_acceptances, pgspot_findings
+from agentdb.project import Project
 from bench import common
 
 
@@ -127,10 +132,6 @@ def test_test_of_a_module_without_tests_says_so_and_fails(scratch_project):
 
 
 def test_pgspot_findings_name_file_and_line_and_are_accepted_only_with_a_reason(scratch_project):
-    from agentdb.errors import DbctlError
-    from agentdb.lint import accepted, pgspot_acceptances, pgspot_findings
-    from agentdb.project import Project
-
     (scratch_project / "functions" / "demo").mkdir(parents=True)
     (scratch_project / "functions" / "demo" / "f.sql").write_text(
         "-- a definer function without a pinned search_path\n\n"
@@ -144,3 +145,38 @@ def test_pgspot_findings_name_file_and_line_and_are_accepted_only_with_a_reason(
     config.write_text('[[accept]]\ncode = "PS003"\nfiles = ["functions/demo/*.sql"]\n')
     with pytest.raises(DbctlError, match="needs code, files and a reason"):
         pgspot_acceptances(Project(scratch_project))
+
+
+def test_status_shows_monitoring_alerts_and_a_query_running_too_long(database):
+    """A second connection is held waiting on an advisory lock (active, not sleeping); the alert is
+    asked for at a p_now past the threshold, so nothing depends on how long the test takes."""
+    dbctl("migrate", "--module", "core", dsn=database, check=True)
+    status = dbctl("status", dsn=database, check=True)
+    assert "monitoring alerts" in status.stdout and "slow statements are not tracked" in status.stdout
+
+    with psycopg.connect(database, autocommit=True) as holder, psycopg.connect(database, autocommit=True) as waiter:
+        holder.execute("SELECT pg_advisory_lock(4242)")
+        pid = waiter.info.backend_pid
+        thread = threading.Thread(target=waiter.execute, args=("SELECT pg_advisory_lock(4242) /* waiting */",))
+        thread.start()
+        try:
+            while not holder.execute("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = %s",
+                                     (pid,)).fetchone()[0]:
+                pass  # until the waiter is blocked on the lock
+            alerts = holder.execute(
+                "SELECT kind, target, message FROM core.monitoring_alerts(clock_timestamp() + interval '1 minute') "
+                "WHERE kind = 'running query'").fetchall()
+        finally:
+            holder.execute("SELECT pg_advisory_unlock(4242)")
+            thread.join()
+    mine = [message for _, target, message in alerts if target.startswith(f"pid {pid} ")]
+    assert len(mine) == 1 and "/* waiting */" in mine[0], alerts
+
+
+def test_catalog_check_is_conservative_about_names_it_cannot_resolve(database):
+    dbctl("migrate", "--module", "core", dsn=database, check=True)
+    unresolved_type = objects.CatalogObject("function", "core.uuidv7", ("nosuchtype",))  # same name and arity
+    gone = objects.CatalogObject("function", "core.nope", ("integer",))
+    present = objects.CatalogObject("view", "core.monitoring_alerts")
+    with psycopg.connect(database, autocommit=True) as conn:
+        assert objects.missing(conn, [unresolved_type, gone, present]) == [gone]

@@ -86,7 +86,7 @@ DECLARE
     v_schema name := (SELECT e.extnamespace::regnamespace::name FROM pg_extension AS e
                       WHERE e.extname = 'pg_stat_statements');
 BEGIN
-    IF v_schema IS NULL OR NOT core.statement_statistics_loaded() THEN
+    IF core.statement_statistics() <> 'ready' THEN
         RETURN;
     END IF;
     RETURN QUERY EXECUTE format(
@@ -105,20 +105,30 @@ COMMENT ON FUNCTION core.slow_statements(double precision) IS
 pg_stat_statements; no rows when the extension is not installed here or not loaded by the server
 (core.monitoring_alerts then says so).';
 
-CREATE OR REPLACE FUNCTION core.statement_statistics_loaded()
-RETURNS boolean
-LANGUAGE sql
+CREATE OR REPLACE FUNCTION core.statement_statistics()
+RETURNS text
+LANGUAGE plpgsql
 STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT 'pg_stat_statements' = ANY (
-        string_to_array(replace(current_setting('shared_preload_libraries'), ' ', ''), ',')
-    )
+DECLARE
+    v_schema name := (SELECT e.extnamespace::regnamespace::name FROM pg_extension AS e
+                      WHERE e.extname = 'pg_stat_statements');
+BEGIN
+    IF v_schema IS NULL THEN
+        RETURN 'not installed';
+    END IF;
+    -- shared_preload_libraries is readable by privileged roles only: ask the view itself instead
+    EXECUTE format('SELECT 1 FROM %I.pg_stat_statements LIMIT 1', v_schema);
+    RETURN 'ready';
+EXCEPTION WHEN object_not_in_prerequisite_state THEN
+    RETURN 'not loaded';
+END
 $$;
 
-COMMENT ON FUNCTION core.statement_statistics_loaded() IS
-'Whether the server preloads pg_stat_statements (shared_preload_libraries), without which its view
-cannot be read.';
+COMMENT ON FUNCTION core.statement_statistics() IS
+'Whether pg_stat_statements can be read here: ready, not installed (no CREATE EXTENSION in this
+database), or not loaded (the server does not preload it: shared_preload_libraries).';
 
 CREATE OR REPLACE VIEW core.slow_statements AS
 SELECT * FROM core.slow_statements();
@@ -203,8 +213,7 @@ BEGIN
       AND p_now - a.query_start > make_interval(secs => {{ monitoring_slow_query_ms }} / 1000.0)
     ORDER BY a.query_start;
 
-    IF core.statement_statistics_loaded()
-       AND EXISTS (SELECT FROM pg_extension AS e WHERE e.extname = 'pg_stat_statements') THEN
+    IF core.statement_statistics() = 'ready' THEN
         RETURN QUERY
         SELECT 'warning', 'slow statement', format('queryid %s', s.queryid),
                format('%s ms on average over %s calls: %s', round(s.mean_ms::numeric, 1), s.calls, left(s.query, 200))
@@ -212,10 +221,11 @@ BEGIN
         LIMIT 20;
     ELSE
         RETURN QUERY SELECT 'info', 'monitoring', 'pg_stat_statements',
-            CASE WHEN core.statement_statistics_loaded()
-                 THEN 'slow statements are not tracked: run CREATE EXTENSION pg_stat_statements in this database'
-                 ELSE 'slow statements are not tracked: add pg_stat_statements to shared_preload_libraries, '
-                      'restart the server, then CREATE EXTENSION pg_stat_statements in this database' END;
+            CASE core.statement_statistics()
+                WHEN 'not loaded' THEN 'slow statements are not tracked: add pg_stat_statements to '
+                                       'shared_preload_libraries and restart the server'
+                ELSE 'slow statements are not tracked: CREATE EXTENSION pg_stat_statements in this database '
+                     '(the server must preload it: shared_preload_libraries)' END;
     END IF;
 END
 $$;
@@ -234,9 +244,9 @@ COMMENT ON VIEW core.monitoring_alerts IS
 'The monitoring alerts now (see core.monitoring_alerts(timestamptz, bigint)); dbctl status shows them.';
 
 REVOKE ALL ON FUNCTION core.slow_statements(double precision) FROM PUBLIC;
-REVOKE ALL ON FUNCTION core.statement_statistics_loaded() FROM PUBLIC;
+REVOKE ALL ON FUNCTION core.statement_statistics() FROM PUBLIC;
 REVOKE ALL ON FUNCTION core.monitoring_alerts(timestamptz, bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION core.slow_statements(double precision), core.statement_statistics_loaded(),
+GRANT EXECUTE ON FUNCTION core.slow_statements(double precision), core.statement_statistics(),
 core.monitoring_alerts(timestamptz, bigint) TO {{ owner_role }}, {{ readonly_role }}, {{ maintenance_role }};
 GRANT SELECT ON core.unused_indexes, core.slow_statements, core.monitoring_alerts
 TO {{ owner_role }}, {{ readonly_role }}, {{ maintenance_role }};
