@@ -18,6 +18,7 @@ from pathlib import Path
 
 from agentdb.errors import DbctlError
 from agentdb.manifest import REPEATABLE_KINDS
+from agentdb.migrate import SEARCH_PATH
 from agentdb.project import Project
 
 SQL_FOLDERS = ("schema", *REPEATABLE_KINDS, "seeds", "tests")
@@ -100,15 +101,16 @@ def accepted(finding: Finding, entries: list[dict]) -> bool:
 
 
 def pgspot_findings(project: Project) -> list[Finding]:
-    """pgspot over each rendered migration file, after a `CREATE SCHEMA <module>;` line: the module's
-    first file creates its schema (owned by the owner role), which pgspot must know to judge
-    CREATE OR REPLACE in it. A file pgspot cannot parse to its end is itself a finding (PS000)."""
+    """pgspot over each rendered migration file, after one line that tells it what dbctl guarantees:
+    `CREATE SCHEMA <module>;` (the module's first file creates its schema, owned by the owner role,
+    so CREATE OR REPLACE in it is safe) and the search_path dbctl migrates with. A file pgspot cannot
+    parse to its end is itself a finding (PS000)."""
     files = project.migration_files(project.modules())
     findings = []
     with tempfile.TemporaryDirectory(prefix="agentdb-pgspot-") as folder:
         for rf in files:
             target = Path(folder, rf.source.rel.replace("/", "__"))
-            target.write_text(f"CREATE SCHEMA {rf.source.module};" + rf.sql)
+            target.write_text(f"CREATE SCHEMA {rf.source.module};SET search_path = {SEARCH_PATH};" + rf.sql)
             result = subprocess.run([_tool("pgspot"), str(target)], capture_output=True, text=True)
             findings += _parse_pgspot(rf, result.stdout + result.stderr)
     return findings

@@ -84,6 +84,14 @@ def refuse_empty_modules(project: Project, module_names, what: str, kinds: tuple
             f"(in {', '.join(f'{k}/{name}/' for k in kinds)})" for name in empty))
 
 
+# Every migration file runs with only pg_catalog (and pg_temp, last) on its search_path, so a name the
+# file does not qualify can only mean a built-in: an object someone placed in public or in a schema
+# named after the connecting role cannot capture an operator, a function or a type of the migration
+# (what pgspot checks, see agentdb/lint.py). Files qualify everything else: core.uuidv7(),
+# <extension schema>.gin_trgm_ops, their own tables.
+SEARCH_PATH = "pg_catalog, pg_temp"
+
+
 def timeouts(settings: dict) -> tuple[str, str]:
     return str(settings["lock_timeout"]), str(settings["statement_timeout"])
 
@@ -121,24 +129,25 @@ def become_owner_sql(module: str, owner: str, local: bool) -> str:
 def apply_file(conn: psycopg.Connection, rf: RenderedFile, settings: dict, owner: str) -> float:
     statements = rf.statements
     lock_timeout, statement_timeout = timeouts(settings)
-    set_timeouts = "SELECT set_config('lock_timeout', %s, %s), set_config('statement_timeout', %s, %s)"
+    set_timeouts = ("SELECT set_config('lock_timeout', %s, %s), set_config('statement_timeout', %s, %s), "
+                    "set_config('search_path', %s, %s)")
     started = time.monotonic()
     if rf.transactional:
         with conn.transaction():
-            conn.execute(set_timeouts, (lock_timeout, True, statement_timeout, True))
+            conn.execute(set_timeouts, (lock_timeout, True, statement_timeout, True, SEARCH_PATH, True))
             conn.execute(become_owner_sql(rf.source.module, owner, local=True))
             run_statements(conn, rf, statements)
             seconds = time.monotonic() - started
             conn.execute(ledger.insert_sql(), ledger.insert_params(rf, seconds))
         return seconds
-    conn.execute(set_timeouts, (lock_timeout, False, statement_timeout, False))
+    conn.execute(set_timeouts, (lock_timeout, False, statement_timeout, False, SEARCH_PATH, False))
     conn.execute(become_owner_sql(rf.source.module, owner, local=False))
     try:
         run_statements(conn, rf, statements)
         seconds = time.monotonic() - started
         conn.execute(ledger.insert_sql(), ledger.insert_params(rf, seconds))
     finally:
-        conn.execute("RESET lock_timeout; RESET statement_timeout; RESET ROLE")
+        conn.execute("RESET lock_timeout; RESET statement_timeout; RESET search_path; RESET ROLE")
     return seconds
 
 
@@ -202,6 +211,7 @@ def script(project: Project, files: list[RenderedFile]) -> str:
             out.append("BEGIN;")
         out.append(f"SET {scope}lock_timeout = '{lock_timeout}';")
         out.append(f"SET {scope}statement_timeout = '{statement_timeout}';")
+        out.append(f"SET {scope}search_path = {SEARCH_PATH};")
         out.append(f"{become_owner_sql(src.module, owner, local=rf.transactional)};")
         out.append(rf.sql.rstrip("\n"))
         version = "NULL" if src.version is None else str(src.version)
@@ -209,7 +219,8 @@ def script(project: Project, files: list[RenderedFile]) -> str:
             f"INSERT INTO {ledger.LEDGER} (module, kind, file, version, checksum, duration) "
             f"VALUES ('{src.module}', '{src.kind}', '{src.rel}', {version}, '{rf.checksum}', '0');"
         )
-        out.append("COMMIT;" if rf.transactional else "RESET lock_timeout;\nRESET statement_timeout;\nRESET ROLE;")
+        out.append("COMMIT;" if rf.transactional
+                   else "RESET lock_timeout;\nRESET statement_timeout;\nRESET search_path;\nRESET ROLE;")
     out += ["", f"{ledger.UNLOCK_SQL};", ""]
     return "\n".join(out)
 
