@@ -144,7 +144,7 @@ def created_objects(files: list[RenderedFile]) -> dict:
                 _forget(alive, _kind(match["kind"]), match["rest"])
             elif (match := ALTER.match(text)) and re.match(r"(RENAME\s+TO|SET\s+SCHEMA)\b", _after_args(
                     _kind(match["kind"]), match["rest"]), re.IGNORECASE):
-                _forget(alive, _kind(match["kind"]), match["name"] + match["rest"])
+                _forget(alive, _kind(match["kind"]), f'{match["name"]} {match["rest"]}')
     result: dict = {rf.source.rel: [] for rf in files}
     for rel, obj in alive.values():
         result[rel].append(obj)
@@ -152,6 +152,7 @@ def created_objects(files: list[RenderedFile]) -> dict:
 
 
 def _after_args(kind: str, rest: str) -> str:
+    """What follows a routine's argument list (or a relation's name) in an ALTER statement."""
     if kind in ROUTINES and rest.startswith("("):
         inside = _parenthesised(rest)
         return rest[len(inside or "") + 2:].lstrip()
@@ -169,8 +170,7 @@ def _forget(alive: dict, kind: str, rest: str):
         folded = _fold(name.group(1))
         arguments = _parenthesised(item[name.end():].lstrip()) if routine else None
         types = argument_types(arguments) if arguments is not None else None
-        for key in [k for k in alive if k[0] == routine and k[1].endswith(folded)
-                    and (k[1] == folded or k[1].endswith("." + folded))]:
+        for key in [k for k in alive if k[0] == routine and (k[1] == folded or k[1].endswith("." + folded))]:
             if types is None or key[2] == types:
                 del alive[key]
 

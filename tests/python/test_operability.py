@@ -3,6 +3,7 @@ repairs repeatable files, progress output in logs, modules without files."""
 
 import io
 import threading
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -11,7 +12,9 @@ from conftest import dbctl, ledger_files, query
 from agentdb import objects
 from agentdb.errors import DbctlError
 from agentdb.lint import accepted, pgspot_acceptances, pgspot_findings
+from agentdb.manifest import SqlFile
 from agentdb.project import Project
+from agentdb.sqlfiles import RenderedFile, split_statements
 from bench import common
 
 
@@ -90,6 +93,44 @@ def test_a_versioned_table_dropped_by_hand_is_reported_with_its_fix(database, sc
 ])
 def test_routine_argument_types(arguments, types):
     assert objects.argument_types(arguments) == types
+
+
+def rendered(rel: str, sql: str) -> RenderedFile:
+    source = SqlFile("demo", rel.split("/")[0], Path(rel), rel, 1 if rel.startswith("schema/") else None)
+    return RenderedFile(source, sql, "", True, tuple(split_statements(sql)))
+
+
+def test_objects_created_then_dropped_or_renamed_are_forgotten():
+    files = [
+        rendered("schema/demo/0001_a.sql", """
+            -- header
+            CREATE TABLE demo.kept (id integer);
+            CREATE TABLE IF NOT EXISTS demo."Quoted" (id integer);
+            CREATE TABLE demo.part PARTITION OF demo.parent FOR VALUES IN (1);
+            CREATE TEMP TABLE scratch (id integer);
+            CREATE TABLE demo.dropped (id integer);
+            CREATE TABLE demo.renamed (id integer);
+            CREATE FUNCTION demo.f(p_a integer, p_b text DEFAULT 'x') RETURNS integer LANGUAGE sql AS 'SELECT 1';
+            CREATE FUNCTION demo.f(p_a bigint) RETURNS integer LANGUAGE sql AS 'SELECT 1';
+            DO $$ BEGIN EXECUTE 'CREATE TABLE demo.dynamic (id integer)'; END $$;
+        """),
+        rendered("schema/demo/0002_b.sql", """
+            DROP TABLE IF EXISTS demo.dropped, demo.other CASCADE;
+            ALTER TABLE demo.renamed RENAME TO later;
+            ALTER TABLE demo.kept RENAME COLUMN id TO key;
+            DROP FUNCTION demo.f(bigint);
+        """),
+        rendered("views/demo/v.sql", """
+            DROP MATERIALIZED VIEW IF EXISTS demo.mv;
+            CREATE MATERIALIZED VIEW demo.mv AS SELECT 1 AS one;
+        """),
+    ]
+    found = {rel: [o.describe() for o in objs] for rel, objs in objects.created_objects(files).items()}
+    assert found == {
+        "schema/demo/0001_a.sql": ["table demo.kept", 'table demo."Quoted"', "function demo.f(integer, text)"],
+        "schema/demo/0002_b.sql": [],
+        "views/demo/v.sql": ["materialized view demo.mv"],
+    }
 
 
 def test_progress_writes_one_line_per_phase_when_not_a_terminal(monkeypatch):
