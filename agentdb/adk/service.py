@@ -5,7 +5,8 @@ Every method is one statement (one round trip) on an async psycopg pool:
                   session row;
   get_session     films.full_state() and the events' event_data, all, the most recent N, or from a time;
   append_event    films.append_event() with the session's last sequence as p_expected_sequence, so a
-                  stale writer gets SQLSTATE 40001 and ADK's StaleSessionError;
+                  stale writer gets SQLSTATE 40001 and ADK's StaleSessionError (a session object made
+                  elsewhere, without the marker, is current when its last event is the last stored);
   list_sessions, delete_session (events, snapshots, transfers cascade), get_user_state.
 
 How ADK's identifiers map onto films:
@@ -56,6 +57,8 @@ NAME_LENGTH = 100  # films' agent_name and tool_name columns
 EVENTS = TypeAdapter(list[Event])
 
 _USER = "SELECT u.id FROM films.users AS u WHERE u.username = %(user)s"
+# The session s belongs to the user (written so that s is found by its primary key alone).
+_OWNED = "(SELECT u.username FROM films.users AS u WHERE u.id = s.user_id) = %(user)s"
 # The newest event's ADK timestamp: the session's last_update_time.
 _LAST_EVENT_TIME = """(SELECT (e.event_data ->> 'timestamp')::float8 FROM films.events AS e
     WHERE e.session_id = s.id AND e.sequence_number = s.last_sequence AND e.created_at >= s.started_at)"""
@@ -103,7 +106,7 @@ SELECT s.last_sequence, s.started_at, films.full_state(s), {_LAST_EVENT_TIME},
           AND e.sequence_number > s.last_sequence - coalesce(%(recent)s, s.last_sequence)
           AND (%(after)s::float8 IS NULL OR (e.event_data ->> 'timestamp')::float8 >= %(after)s::float8))
 FROM films.sessions AS s
-WHERE s.id = %(id)s AND s.app_name = %(app)s AND s.user_id = ({_USER})
+WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}
 """
 
 _LIST = f"""
@@ -122,13 +125,19 @@ CROSS JOIN LATERAL films.append_event(
     p_parent_agent_name => %(parent_agent_name)s, p_tool_name => %(tool_name)s,
     p_tool_input => %(tool_input)s::jsonb, p_tool_output => %(tool_output)s::jsonb,
     p_tokens_used => %(tokens_used)s, p_error_message => %(error_message)s,
-    p_transfer_to_agent => %(transfer_to_agent)s, p_expected_sequence => %(expected)s,
+    p_transfer_to_agent => %(transfer_to_agent)s,
+    -- A session object this service did not return has no marker: as ADK's DatabaseSessionService
+    -- does, it is current when its last event is the last one stored (-1 makes the call refuse it).
+    p_expected_sequence => coalesce(%(expected)s::integer, CASE
+        WHEN (SELECT e.event_data ->> 'id' FROM films.events AS e WHERE e.session_id = s.id
+              AND e.sequence_number = s.last_sequence AND e.created_at >= s.started_at)
+             IS NOT DISTINCT FROM %(last_event_id)s::text THEN s.last_sequence ELSE -1 END),
     p_created_at => %(created_at)s
 ) AS a
-WHERE s.id = %(id)s AND s.app_name = %(app)s AND s.user_id = ({_USER})
+WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}
 """
 
-_DELETE = f"DELETE FROM films.sessions AS s WHERE s.id = %(id)s AND s.app_name = %(app)s AND s.user_id = ({_USER})"
+_DELETE = f"DELETE FROM films.sessions AS s WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}"
 
 _USER_STATE = f"SELECT us.state FROM films.user_states AS us WHERE us.app_name = %(app)s AND us.user_id = ({_USER})"
 
@@ -308,7 +317,8 @@ class AgentDbSessionService(BaseSessionService):
         marker = session._storage_update_marker
         params = {**event_input(event), "event_data": stored_event(event),
                   "id": row_id(session.app_name, session.user_id, session.id), "app": session.app_name,
-                  "user": session.user_id, "expected": None if marker is None else int(marker)}
+                  "user": session.user_id, "expected": None if marker is None else int(marker),
+                  "last_event_id": session.events[-1].id if session.events else None}
         try:
             rows = await self._execute(_APPEND, params)
         except errors.SerializationFailure:

@@ -22,13 +22,14 @@ from google.adk.events.event_actions import EventActions  # noqa: E402
 from google.adk.runners import Runner  # noqa: E402
 from google.adk.sessions import DatabaseSessionService, InMemorySessionService  # noqa: E402
 from google.adk.sessions.base_session_service import GetSessionConfig  # noqa: E402
+from google.adk.sessions.session import Session  # noqa: E402
 from google.genai import types  # noqa: E402
-from sqlalchemy.engine import URL  # noqa: E402
 
 from agentdb import migrate  # noqa: E402
 from agentdb.adk import AgentDbSessionService  # noqa: E402
 from agentdb.connection import connect  # noqa: E402
 from agentdb.project import Project  # noqa: E402
+from bench.adk_service import sqlalchemy_url  # noqa: E402
 from conftest import ROOT  # noqa: E402
 
 ALL = ["memory", "database", "agentdb"]
@@ -49,12 +50,6 @@ def databases(admin_dsn):
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         for name in names.values():
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def sqlalchemy_url(dsn: str) -> str:
-    p = psycopg.conninfo.conninfo_to_dict(dsn)
-    return URL.create("postgresql+psycopg", p.get("user"), p.get("password"), p.get("host"),
-                      int(p.get("port", 5432)), p.get("dbname")).render_as_string(hide_password=False)
 
 
 def make_service(kind: str, dsns: dict):
@@ -265,6 +260,24 @@ def test_stale_session_is_refused_and_nothing_changes(kind, databases):
         assert stale == before
         read = await service.get_session(app_name=app, user_id="alice", session_id=session.id)
         assert read == session and read.state == {"v": 1}
+    run(kind, databases, body)
+
+
+@pytest.mark.parametrize("kind", PERSISTENT)
+def test_a_session_object_made_elsewhere_is_checked_by_its_last_event(kind, databases):
+    async def body(service, app):
+        session = await service.create_session(app_name=app, user_id="alice")
+        fresh = Session(id=session.id, app_name=app, user_id="alice")  # no storage marker
+        await service.append_event(fresh, event(delta={"n": 1}, timestamp=session.last_update_time + 1))
+        rebuilt = Session(id=session.id, app_name=app, user_id="alice", events=list(fresh.events))
+        await service.append_event(rebuilt, event(delta={"n": 2}, timestamp=session.last_update_time + 2))
+        behind = Session(id=session.id, app_name=app, user_id="alice", events=fresh.events[:1])
+        with pytest.raises(StaleSessionError, match="modified in storage"):
+            await service.append_event(behind, event(delta={"n": 3}, timestamp=session.last_update_time + 3))
+        with pytest.raises(StaleSessionError, match="modified in storage"):
+            await service.append_event(Session(id=session.id, app_name=app, user_id="alice"), event())
+        read = await service.get_session(app_name=app, user_id="alice", session_id=session.id)
+        assert read.state == {"n": 2} and len(read.events) == 2
     run(kind, databases, body)
 
 
