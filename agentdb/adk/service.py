@@ -1,8 +1,8 @@
 """AgentDbSessionService: Google ADK's BaseSessionService on the films module's SQL functions.
 
-Every method is one statement (one round trip) on an async psycopg pool:
-  create_session  the user row (made on first use), app:/user: keys into app_states / user_states, the
-                  session row;
+Every method is one round trip on an async psycopg pool (one statement, or two pipelined):
+  create_session  the user row (made on first use) and the session row, whose trigger puts app:/user:
+                  keys into app_states / user_states; then its full state, in the same pipeline;
   get_session     films.full_state() and the events' event_data, all, the most recent N, or from a time;
   append_event    films.append_event() with the session's last sequence as p_expected_sequence, so a
                   stale writer gets SQLSTATE 40001 and ADK's StaleSessionError (a session object made
@@ -16,7 +16,10 @@ How ADK's identifiers map onto films:
     films.sessions id itself; any other id is kept in session_name and the row's id is a UUID v5 of
     (app, user, id), so such ids are scoped per app and user as in ADK;
   * the session's storage revision (ADK's stale-session marker) is films.sessions.last_sequence;
-  * last_update_time is the newest event's ADK timestamp, or the session's creation time.
+  * last_update_time is the newest event's ADK timestamp, or the session's creation time;
+  * events.created_at is the event's timestamp, or its predecessor's time when it is dated earlier
+    (films keeps time moving forward in a session; ADK does not); events are returned in the order
+    they were appended, as InMemorySessionService returns them.
 Each event is stored whole (event_data, as ADK's own service stores it) and its analytic columns are
 filled from it (event_type, agent_name, tool_name, tool_input / output, tokens_used, error_message,
 transfer_to_agent), so films' SQL analytics work on sessions written by ADK.
@@ -63,6 +66,8 @@ _OWNED = "(SELECT u.username FROM films.users AS u WHERE u.id = s.user_id) = %(u
 _LAST_EVENT_TIME = """(SELECT (e.event_data ->> 'timestamp')::float8 FROM films.events AS e
     WHERE e.session_id = s.id AND e.sequence_number = s.last_sequence AND e.created_at >= s.started_at)"""
 
+# The user row on first use, then the session; films' trigger on sessions splits app:/user:/temp: keys
+# of the initial state into their scopes as ADK's create_session does (_STATE then reads them back).
 _CREATE = f"""
 WITH found AS ({_USER}),
 made AS (
@@ -71,33 +76,13 @@ made AS (
     WHERE NOT EXISTS (SELECT FROM found)
     ON CONFLICT (username) DO UPDATE SET username = excluded.username  -- a concurrent first session
     RETURNING u.id
-),
-owner AS (SELECT id FROM found UNION ALL SELECT id FROM made),
-app AS (
-    INSERT INTO films.app_states AS a (app_name, state) SELECT %(app)s, %(app_state)s::jsonb
-    WHERE %(app_state)s::jsonb <> '{{}}'
-    ON CONFLICT (app_name) DO UPDATE SET state = a.state || excluded.state, updated_at = now()
-    RETURNING a.state
-),
-usr AS (
-    INSERT INTO films.user_states AS us (app_name, user_id, state)
-    SELECT %(app)s, owner.id, %(user_state)s::jsonb FROM owner WHERE %(user_state)s::jsonb <> '{{}}'
-    ON CONFLICT (app_name, user_id) DO UPDATE SET state = us.state || excluded.state, updated_at = now()
-    RETURNING us.state
-),
-created AS (
-    INSERT INTO films.sessions (id, app_name, user_id, session_name, state, started_at, updated_at)
-    SELECT %(id)s, %(app)s, owner.id, %(name)s, %(state)s::jsonb, %(now)s, %(now)s FROM owner
-    RETURNING state
 )
-SELECT created.state,
-       coalesce((SELECT state FROM app),
-                (SELECT a.state FROM films.app_states AS a WHERE a.app_name = %(app)s), '{{}}'),
-       coalesce((SELECT state FROM usr),
-                (SELECT us.state FROM films.user_states AS us, owner
-                 WHERE us.app_name = %(app)s AND us.user_id = owner.id), '{{}}')
-FROM created
+INSERT INTO films.sessions (id, app_name, user_id, session_name, state, started_at)
+SELECT %(id)s, %(app)s, owner.id, %(name)s, %(state)s::jsonb, %(now)s
+FROM (SELECT id FROM found UNION ALL SELECT id FROM made) AS owner
 """
+
+_STATE = "SELECT films.full_state(s) FROM films.sessions AS s WHERE s.id = %(id)s"
 
 _GET = f"""
 SELECT s.last_sequence, s.started_at, films.full_state(s), {_LAST_EVENT_TIME},
@@ -127,12 +112,15 @@ CROSS JOIN LATERAL films.append_event(
     p_tokens_used => %(tokens_used)s, p_error_message => %(error_message)s,
     p_transfer_to_agent => %(transfer_to_agent)s,
     -- A session object this service did not return has no marker: as ADK's DatabaseSessionService
-    -- does, it is current when its last event is the last one stored (-1 makes the call refuse it).
+    -- does, it is current when its last event is the last one stored; if not, it expects a sequence
+    -- no session reaches (the largest integer), which append_event refuses as stale.
     p_expected_sequence => coalesce(%(expected)s::integer, CASE
         WHEN (SELECT e.event_data ->> 'id' FROM films.events AS e WHERE e.session_id = s.id
               AND e.sequence_number = s.last_sequence AND e.created_at >= s.started_at)
-             IS NOT DISTINCT FROM %(last_event_id)s::text THEN s.last_sequence ELSE -1 END),
-    p_created_at => %(created_at)s
+             IS NOT DISTINCT FROM %(last_event_id)s::text THEN s.last_sequence ELSE 2147483647 END),
+    -- films keeps time moving forward in a session; ADK does not ask it of event timestamps, so an
+    -- event dated before the one it follows is stored at that one's time (event_data keeps its own).
+    p_created_at => greatest(%(created_at)s, s.started_at, s.last_event_at)
 ) AS a
 WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}
 """
@@ -218,13 +206,6 @@ def stored_event(event: Event) -> str:
     return event.model_dump_json(exclude_none=True)
 
 
-def _merged(session_state: dict, app_state: dict, user_state: dict) -> dict[str, Any]:
-    merged = dict(session_state)
-    merged.update({State.APP_PREFIX + k: v for k, v in app_state.items()})
-    merged.update({State.USER_PREFIX + k: v for k, v in user_state.items()})
-    return merged
-
-
 def _session(session_id, app_name, user_id, state, sequence, started_at, last_event_time, events=()) -> Session:
     session = Session(id=session_id, app_name=app_name, user_id=user_id, state=state, events=list(events),
                       last_update_time=started_at.timestamp() if last_event_time is None else last_event_time)
@@ -251,34 +232,39 @@ class AgentDbSessionService(BaseSessionService):
         self._opened = not self._owns_pool
         self._open_lock = asyncio.Lock()
 
-    async def _execute(self, query: str, params: dict[str, Any]) -> list[tuple]:
+    async def _execute(self, query: str, params: dict[str, Any],
+                       then: tuple[str, dict[str, Any]] | None = None) -> list[tuple]:
+        """Runs the statement (and `then`, pipelined behind it: still one round trip); returns the
+        rows of the last."""
         if not self._opened:
             async with self._open_lock:
                 if not self._opened:
                     await self.pool.open()
                     self._opened = True
         async with self.pool.connection() as conn:
-            cursor = await conn.execute(query, params)
+            if then is None:
+                cursor = await conn.execute(query, params)
+            else:
+                async with conn.pipeline():
+                    await conn.execute(query, params)
+                    cursor = await conn.execute(*then)
             return await cursor.fetchall() if cursor.description else []
 
     async def create_session(self, *, app_name: str, user_id: str, state: dict[str, Any] | None = None,
                              session_id: str | None = None) -> Session:
         session_id = session_id if session_id is not None else platform_uuid.new_uuid()
         films_id = row_id(app_name, user_id, session_id)
-        scopes = _session_util.extract_json_safe_state_delta(state or {})
         now = _when(platform_time.get_time())
+        params = {"id": films_id, "app": app_name, "user": user_id, "now": now,
+                  "name": None if str(films_id) == session_id else session_id,
+                  "state": json.dumps(_session_util.make_json_safe_state(state or {}))}
         try:
-            rows = await self._execute(_CREATE, {
-                "id": films_id, "app": app_name, "user": user_id, "now": now,
-                "name": None if str(films_id) == session_id else session_id,
-                "state": json.dumps(scopes["session"]), "app_state": json.dumps(scopes["app"]),
-                "user_state": json.dumps(scopes["user"])})
+            rows = await self._execute(_CREATE, params, then=(_STATE, params))
         except errors.UniqueViolation as error:
             if error.diag.constraint_name != "sessions_pkey":
                 raise
             raise AlreadyExistsError(f"Session with id {session_id} already exists.") from None
-        session_state, app_state, user_state = rows[0]
-        return _session(session_id, app_name, user_id, _merged(session_state, app_state, user_state), 0, now, None)
+        return _session(session_id, app_name, user_id, rows[0][0], 0, now, None)
 
     async def get_session(self, *, app_name: str, user_id: str, session_id: str,
                           config: GetSessionConfig | None = None) -> Session | None:
