@@ -274,7 +274,7 @@ class AgentDbSessionService(BaseSessionService):
             "id": row_id(app_name, user_id, session_id), "app": app_name, "user": user_id,
             "recent": config.num_recent_events, "after": after,
             # created_at is the event's time to the microsecond: a bound that never drops an event
-            "after_at": None if after is None else _when(after - 1e-6)})
+            "after_at": None if after is None else _when(after - 1e-5)})
         if not rows:
             return None
         sequence, started_at, state, last_event_time, events = rows[0]

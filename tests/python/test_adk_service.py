@@ -414,11 +414,15 @@ def test_delete_takes_events_snapshots_and_transfers(databases):
 def test_rich_event_round_trip(kind, databases):
     async def body(service, app):
         session = await service.create_session(app_name=app, user_id="alice")
-        sent = rich_event(session.last_update_time + 1)
-        original = sent.model_copy(deep=True)
-        await service.append_event(session, sent)
+        sent = [rich_event(session.last_update_time + 1),
+                Event(invocation_id="inv-rich", author="critic", timestamp=session.last_update_time + 2,
+                      error_code="SAFETY", error_message="blocked", interrupted=True, turn_complete=False,
+                      actions=EventActions(escalate=True, transfer_to_agent=None))]
+        originals = [e.model_copy(deep=True) for e in sent]
+        for e in sent:
+            await service.append_event(session, e)
         read = await service.get_session(app_name=app, user_id="alice", session_id=session.id)
-        assert read.events == [original]
+        assert read.events == originals
         assert read.events[0].content.parts[3].inline_data.data == b"\x89PNG\x00\xff"
         assert read == session
     run(kind, databases, body)
