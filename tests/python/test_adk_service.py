@@ -6,6 +6,8 @@ extra, which `make test` installs); skipped only when it is not installed."""
 import asyncio
 import copy
 import json
+import subprocess
+import sys
 import uuid
 
 import psycopg
@@ -172,13 +174,14 @@ def test_duplicate_id_is_refused_and_unknown_session_is_none(kind, databases):
 @pytest.mark.parametrize("kind", PERSISTENT)
 def test_concurrent_creates_of_one_id_make_exactly_one(kind, databases):
     async def body(service, app):
+        user = f"new-{uuid.uuid4().hex[:8]}"  # its first sessions: the user row is made concurrently too
         results = await asyncio.gather(
-            *(service.create_session(app_name=app, user_id="alice", session_id="same", state={"n": n})
+            *(service.create_session(app_name=app, user_id=user, session_id="same", state={"n": n})
               for n in range(6)), return_exceptions=True)
         made = [r for r in results if not isinstance(r, Exception)]
         assert len(made) == 1
         assert all(isinstance(r, AlreadyExistsError) for r in results if r not in made)
-        stored = await service.get_session(app_name=app, user_id="alice", session_id="same")
+        stored = await service.get_session(app_name=app, user_id=user, session_id="same")
         assert stored.state == made[0].state
     run(kind, databases, body)
 
@@ -460,7 +463,8 @@ def test_events_fill_the_films_analytic_columns(databases):
         ]
         assert films_query(databases, """
             SELECT s.total_events, s.total_tool_calls, s.total_tokens_used, u.username,
-                   (SELECT array_agg(ARRAY[from_agent, to_agent]) FROM films.agent_transfers t WHERE t.session_id = s.id)
+                   (SELECT array_agg(ARRAY[from_agent, to_agent]) FROM films.agent_transfers t
+                    WHERE t.session_id = s.id)
             FROM films.sessions s JOIN films.users u ON u.id = s.user_id WHERE s.id = %s""",
                            (uuid.UUID(session.id),)) == [(6, 1, 200, "alice", [["screenwriter", "critic"]])]
         assert films_query(databases, "SELECT count(*) FROM films.agent_workflow(%s)",
@@ -562,3 +566,8 @@ def test_event_data_is_adk_json(databases):
         assert films_query(databases, "SELECT event_data FROM films.events WHERE session_id = %s",
                            (uuid.UUID(session.id),)) == [(expected,)]
     run("agentdb", databases, body)
+
+
+def test_the_base_install_does_not_import_google_adk():
+    code = "import sys, agentdb, dbctl, agentdb.migrate; assert 'google.adk' not in sys.modules, 'imported'"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
