@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from datetime import datetime, timezone
 from types import TracebackType
@@ -218,11 +219,14 @@ class AgentDbSessionService(BaseSessionService):
     AsyncConnectionPool) where an application constructs DatabaseSessionService."""
 
     def __init__(self, dsn: str | None = None, *, pool: AsyncConnectionPool | None = None, **pool_kwargs: Any):
-        """dsn: a PostgreSQL URL or conninfo (the pool is made here and closed by close());
-        pool: an AsyncConnectionPool of the application's (left open by close()); pool_kwargs go to
-        AsyncConnectionPool (min_size, max_size, ...)."""
+        """dsn: a PostgreSQL URL or conninfo, or the SQLAlchemy URL an application gave
+        DatabaseSessionService (postgresql+asyncpg://...: the driver part is dropped); the pool is made
+        here and closed by close(). pool: an AsyncConnectionPool of the application's (left open by
+        close()). pool_kwargs go to AsyncConnectionPool (min_size, max_size, ...)."""
         if (dsn is None) == (pool is None):
             raise ValueError("Exactly one of 'dsn' or 'pool' must be provided.")
+        if dsn is not None:
+            dsn = re.sub(r"^postgres(ql)?\+\w+://", "postgresql://", dsn)
         self._owns_pool = pool is None
         if pool is None:
             pool_kwargs.setdefault("min_size", 1)

@@ -533,6 +533,8 @@ def test_context_manager_and_double_close(databases):
         async with AgentDbSessionService(dsn) as service:
             await service.create_session(app_name="ctx", user_id="alice")
         await service.close()
+        async with AgentDbSessionService(sqlalchemy_url(dsn)) as service:  # DatabaseSessionService's URL
+            assert (await service.get_session(app_name="ctx", user_id="alice", session_id="none")) is None
         idle = AgentDbSessionService(dsn)  # never opened
         await idle.close()
         await idle.close()
