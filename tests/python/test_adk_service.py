@@ -431,6 +431,34 @@ def test_rich_event_round_trip(kind, databases):
     run(kind, databases, body)
 
 
+@pytest.mark.filterwarnings("ignore:This method is deprecated:DeprecationWarning")  # inside ADK's AuthConfig
+def test_auth_requests_read_back_as_database_session_service_reads_them(databases):
+    """ADK's JSON form of an AuthConfig redacts secrets and keeps the scheme as a generic one, so no
+    stored event equals the one sent; agentdb returns exactly what DatabaseSessionService returns."""
+    from fastapi.openapi.models import OAuth2, OAuthFlowAuthorizationCode, OAuthFlows
+    from google.adk.auth.auth_credential import AuthCredential, AuthCredentialTypes, OAuth2Auth
+    from google.adk.auth.auth_tool import AuthConfig
+
+    config = AuthConfig(
+        auth_scheme=OAuth2(flows=OAuthFlows(authorizationCode=OAuthFlowAuthorizationCode(
+            authorizationUrl="https://auth.example/authorize", tokenUrl="https://auth.example/token",
+            scopes={"calendar": "read"}))),
+        raw_auth_credential=AuthCredential(auth_type=AuthCredentialTypes.OAUTH2,
+                                           oauth2=OAuth2Auth(client_id="films", client_secret="secret")))
+
+    async def body(service, app):
+        session = await service.create_session(app_name=app, user_id="alice")
+        sent = Event(id="auth-1", invocation_id="i", author="scheduler", timestamp=session.last_update_time + 1,
+                     actions=EventActions(requested_auth_configs={"call-1": config}))
+        await service.append_event(session, sent)
+        read = await service.get_session(app_name=app, user_id="alice", session_id=session.id)
+        return read.events[0].model_dump(mode="json", exclude={"timestamp"})
+    theirs, ours = (run(kind, databases, body) for kind in PERSISTENT)
+    assert ours == theirs
+    assert ours["actions"]["requested_auth_configs"]["call-1"]["auth_scheme"]["flows"]["authorizationCode"][
+        "tokenUrl"] == "https://auth.example/token"
+
+
 def test_events_fill_the_films_analytic_columns(databases):
     async def body(service, app):
         session = await service.create_session(app_name=app, user_id="alice")
