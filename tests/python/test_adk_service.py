@@ -321,10 +321,14 @@ def test_two_writers_blocked_on_the_session_row_exactly_one_wins(databases):
             tasks = [asyncio.create_task(service.append_event(c, event(delta={"writer": n})))
                      for n, c in enumerate(copies)]
             async with await psycopg.AsyncConnection.connect(databases["agentdb"], autocommit=True) as watcher:
-                while (await (await watcher.execute(
+                for _ in range(3000):  # until both wait on the lock (at most 30 s)
+                    waiting, = await (await watcher.execute(
                         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND query LIKE %s", ("%films.append_event%",))).fetchone())[0] < 2:
+                        "AND query LIKE %s", ("%films.append_event%",))).fetchone()
+                    if waiting == 2:
+                        break
                     await asyncio.sleep(0.01)
+                assert waiting == 2
             await holder.rollback()
             results = await asyncio.gather(*tasks, return_exceptions=True)
         assert sorted(type(r).__name__ for r in results) == ["Event", "StaleSessionError"]
