@@ -26,13 +26,11 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-    v_session films.sessions;
+    v_session record;
+    v_old_state jsonb;
     v_count integer := coalesce(cardinality(p_events), 0);
-    v_delta jsonb;
-    v_tool_calls integer;
-    v_transfers integer;
-    v_tokens bigint;
     v_check record;
+    v_backwards bigint;
     v_part jsonb;
     v_every constant integer := {{ films_snapshot_every }};
 BEGIN
@@ -45,7 +43,10 @@ BEGIN
             MESSAGE = format('expected sequence must not be negative, not %s', p_expected_sequence),
             HINT = 'Pass the session''s last_sequence as read (0 for a session without events), or NULL.';
     END IF;
-    SELECT * INTO v_session FROM films.sessions AS s WHERE s.id = p_session_id FOR NO KEY UPDATE;
+    -- Lock the session (concurrent writers queue here) and read only what the checks need: the state
+    -- is read again below only when a snapshot is due.
+    SELECT s.status, s.last_sequence, s.last_event_at, s.started_at, s.app_name, s.user_id INTO v_session
+    FROM films.sessions AS s WHERE s.id = p_session_id FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
             MESSAGE = format('session %s does not exist', p_session_id),
@@ -63,28 +64,33 @@ BEGIN
             DETAIL = 'Another writer appended events since this one read the session.',
             HINT = 'Reload the session (films.reconstruct_session) and retry.';
     END IF;
-    -- v_delta stays NULL when no event changes the state (most events), which skips all state work.
+    -- One pass over the batch: the merged delta (NULL when no event changes the state, which skips
+    -- all state work), the counters, and what would make the batch invalid. An event without a time
+    -- is dated now(), or the previous event's time when a client clock put that ahead.
     SELECT nullif(films.merge_deltas(films.without_temp_keys(e.state_delta) ORDER BY e.ordinality)
-                      FILTER (WHERE e.state_delta IS NOT NULL), '{}'),
-           count(*) FILTER (WHERE e.event_type = 'tool_call'),
-           count(*) FILTER (WHERE e.event_type = 'agent_transfer' AND e.transfer_to_agent IS NOT NULL),
-           coalesce(sum(e.tokens_used), 0)
-    INTO v_delta, v_tool_calls, v_transfers, v_tokens
-    FROM unnest(p_events) WITH ORDINALITY AS e;
-    SELECT count(*) FILTER (WHERE jsonb_typeof(t.state_delta) <> 'object') AS not_object,
-           min(t.ordinality) FILTER (WHERE NOT isfinite(t.at)) AS not_finite,
-           min(t.ordinality) FILTER (WHERE t.at > now() + interval '{{ films_event_future_seconds }} seconds') AS future,
-           min(t.ordinality) FILTER (WHERE t.at < t.previous) AS backwards,
-           max(t.at) AS last_at
+                      FILTER (WHERE e.state_delta IS NOT NULL), '{}') AS delta,
+           count(*) FILTER (WHERE e.event_type = 'tool_call') AS tool_calls,
+           count(*) FILTER (WHERE e.event_type = 'agent_transfer' AND e.transfer_to_agent IS NOT NULL) AS transfers,
+           coalesce(sum(e.tokens_used), 0) AS tokens,
+           count(*) FILTER (WHERE jsonb_typeof(e.state_delta) <> 'object') AS not_object,
+           min(e.ordinality) FILTER (WHERE NOT isfinite(e.created_at)) AS not_finite,
+           min(e.ordinality) FILTER (WHERE e.created_at > now() + interval '{{ films_event_future_seconds }} seconds') AS future,
+           min(coalesce(e.created_at, greatest(now(), v_session.last_event_at))) AS first_at,
+           max(coalesce(e.created_at, greatest(now(), v_session.last_event_at))) AS last_at
     INTO v_check
-    FROM (
-        SELECT e.ordinality, e.state_delta, e.at,
-               coalesce(lag(e.at) OVER (ORDER BY e.ordinality),
-                        greatest(v_session.started_at, v_session.last_event_at)) AS previous
-        FROM (SELECT u.ordinality, u.state_delta,
-                     coalesce(u.created_at, greatest(now(), v_session.last_event_at)) AS at
-              FROM unnest(p_events) WITH ORDINALITY AS u) AS e
-    ) AS t;
+    FROM unnest(p_events) WITH ORDINALITY AS e;
+    IF v_count > 1 AND v_check.not_finite IS NULL THEN
+        -- within a batch, each event's time at or after the one before it
+        SELECT min(t.ordinality) INTO v_backwards
+        FROM (SELECT e.ordinality, coalesce(e.created_at, greatest(now(), v_session.last_event_at)) AS at,
+                     lag(coalesce(e.created_at, greatest(now(), v_session.last_event_at)))
+                         OVER (ORDER BY e.ordinality) AS previous
+              FROM unnest(p_events) WITH ORDINALITY AS e) AS t
+        WHERE t.at < t.previous;
+    END IF;
+    IF v_check.first_at < v_session.started_at OR v_check.first_at < v_session.last_event_at THEN
+        v_backwards := 1;
+    END IF;
     IF v_check.not_object > 0 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = 'every state_delta must be a JSON object',
@@ -98,13 +104,17 @@ BEGIN
             MESSAGE = format('event %s of the batch is dated more than {{ films_event_future_seconds }} s after now()',
                              v_check.future),
             HINT = 'Check the client''s clock; the limit is the template variable films_event_future_seconds.';
-    ELSIF v_check.backwards IS NOT NULL THEN
+    ELSIF v_backwards IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('event %s of the batch is dated before the event it follows in session %s',
-                             v_check.backwards, p_session_id),
+                             v_backwards, p_session_id),
             DETAIL = format('The session started at %s; its last event is dated %s.', v_session.started_at,
                             coalesce(v_session.last_event_at::text, 'nothing yet')),
             HINT = 'Time only moves forward in a session: date events in the order they happen.';
+    END IF;
+
+    IF (v_session.last_sequence + v_count) / v_every > v_session.last_sequence / v_every THEN
+        SELECT s.state INTO v_old_state FROM films.sessions AS s WHERE s.id = p_session_id;
     END IF;
 
     -- The events and the session's new state and counters, in one statement.
@@ -128,11 +138,11 @@ BEGIN
     ),
     session_update AS (
         UPDATE films.sessions AS s SET
-            state = CASE WHEN v_delta IS NULL THEN s.state
-                         ELSE films.apply_delta(s.state, films.delta_scope(v_delta, 'session')) END,
+            state = CASE WHEN v_check.delta IS NULL THEN s.state
+                         ELSE films.apply_delta(s.state, films.delta_scope(v_check.delta, 'session')) END,
             total_events = s.total_events + v_count,
-            total_tool_calls = s.total_tool_calls + v_tool_calls,
-            total_tokens_used = s.total_tokens_used + v_tokens,
+            total_tool_calls = s.total_tool_calls + v_check.tool_calls,
+            total_tokens_used = s.total_tokens_used + v_check.tokens,
             last_sequence = s.last_sequence + v_count,
             last_event_at = v_check.last_at,
             updated_at = now()
@@ -140,7 +150,7 @@ BEGIN
     )
     SELECT n.id, n.sequence_number, n.created_at FROM inserted AS n ORDER BY n.sequence_number;
 
-    IF v_transfers > 0 THEN
+    IF v_check.transfers > 0 THEN
         INSERT INTO films.agent_transfers (
             session_id, event_id, event_created_at, from_agent, to_agent, transfer_reason, transferred_at
         )
@@ -156,7 +166,7 @@ BEGIN
     IF (v_session.last_sequence + v_count) / v_every > v_session.last_sequence / v_every THEN
         INSERT INTO films.state_snapshots (session_id, snapshot_type, state, event_sequence_num, description)
         SELECT p_session_id, 'automatic',
-               films.apply_delta(v_session.state, films.delta_scope(w.merged, 'session')), w.seq,
+               films.apply_delta(v_old_state, films.delta_scope(w.merged, 'session')), w.seq,
                format('after event %s', w.seq)
         FROM (
             SELECT v_session.last_sequence + e.ordinality::integer AS seq,
@@ -169,12 +179,12 @@ BEGIN
         WHERE w.seq % v_every = 0;
     END IF;
 
-    v_part := films.delta_scope(v_delta, 'app');
+    v_part := films.delta_scope(v_check.delta, 'app');
     IF v_part <> '{}' THEN
         INSERT INTO films.app_states AS a (app_name, state) VALUES (v_session.app_name, films.apply_delta('{}', v_part))
         ON CONFLICT (app_name) DO UPDATE SET state = films.apply_delta(a.state, v_part), updated_at = now();
     END IF;
-    v_part := films.delta_scope(v_delta, 'user');
+    v_part := films.delta_scope(v_check.delta, 'user');
     IF v_part <> '{}' THEN
         INSERT INTO films.user_states AS u (app_name, user_id, state)
         VALUES (v_session.app_name, v_session.user_id, films.apply_delta('{}', v_part))

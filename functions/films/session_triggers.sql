@@ -6,6 +6,10 @@
 --   sessions_initial_snapshot: every session starts with an automatic snapshot at event 0, so
 --     films.session_state_at() always has a starting point, even for a session created with state.
 --     SECURITY DEFINER: {{ app_role }} creates sessions but may not write snapshots itself.
+--   sessions_delete_events: deleting sessions deletes their events (films.events has no foreign key
+--     to films.sessions: its only writer, films.append_events, guarantees the session; see
+--     schema/films/0007). One statement for all the deleted sessions, as the owner (the log is
+--     closed to {{ app_role }}).
 --   sessions_updated_at / film_projects_updated_at: core.set_updated_at(). On sessions, which
 --     append_event updates with every event (setting updated_at itself), the WHEN clause skips
 --     the call in that case; the result is the same.
@@ -65,6 +69,28 @@ CREATE OR REPLACE TRIGGER sessions_initial_snapshot AFTER INSERT ON films.sessio
 FOR EACH ROW EXECUTE FUNCTION films.snapshot_new_session();
 
 REVOKE ALL ON FUNCTION films.snapshot_new_session() FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION films.delete_events_of_sessions()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM films.events AS e USING deleted_sessions AS d
+    WHERE e.session_id = d.id AND e.created_at >= d.started_at;
+    RETURN NULL;
+END
+$$;
+
+COMMENT ON FUNCTION films.delete_events_of_sessions() IS
+'AFTER DELETE statement trigger on films.sessions: the events of the deleted sessions go with them.';
+
+CREATE OR REPLACE TRIGGER sessions_delete_events AFTER DELETE ON films.sessions
+REFERENCING OLD TABLE AS deleted_sessions
+FOR EACH STATEMENT EXECUTE FUNCTION films.delete_events_of_sessions();
+
+REVOKE ALL ON FUNCTION films.delete_events_of_sessions() FROM PUBLIC;
 
 CREATE OR REPLACE TRIGGER sessions_updated_at BEFORE UPDATE ON films.sessions
 FOR EACH ROW WHEN (OLD.updated_at IS NOT DISTINCT FROM NEW.updated_at)

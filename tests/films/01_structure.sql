@@ -16,7 +16,8 @@ SELECT materialized_views_are('films', ARRAY['session_summary', 'agent_performan
                               'films has exactly its materialized views');
 SELECT functions_are('films', ARRAY[
     'agent_workflow', 'append_event', 'append_events', 'append_events_json', 'apply_delta', 'archive_old_sessions',
-    'conversation_history', 'create_events_partition', 'delete_archived_data', 'delta_scope',
+    'conversation_history', 'create_events_partition', 'delete_archived_data', 'delete_events_of_sessions',
+    'delta_scope',
     'drop_old_event_partitions', 'fill_film_project', 'full_state', 'merge_deltas', 'reconstruct_session',
     'search_films', 'session_row', 'session_state_at', 'snapshot_new_session', 'split_initial_state',
     'state_evolution', 'state_text',

@@ -2,7 +2,7 @@
 -- times, unknown fields, rewriting the log, initial state with scoped keys, the documented cron lines
 -- as the maintenance role, and retention that meets a foreign key. Every refusal changes nothing.
 BEGIN;
-SELECT plan(33);
+SELECT plan(35);
 
 INSERT INTO films.users (id, email, username) VALUES ('0190a0c0-0000-7000-8000-00000000e001', 'h@example.com', 'h');
 INSERT INTO films.sessions (id, app_name, user_id, started_at)
@@ -127,4 +127,13 @@ SELECT results_eq(
 );
 SELECT is((SELECT count(*)::int FROM films.agent_transfers WHERE session_id = '0190a0c0-0000-7000-8000-00000000e004'), 0,
           'the transfers went with their partition');
+
+-- Deleting a session (the application may) removes its events and snapshots with it
+SET LOCAL ROLE {{ app_role }};
+DELETE FROM films.sessions WHERE id = '0190a0c0-0000-7000-8000-00000000e002';
+RESET ROLE;
+SELECT is((SELECT count(*)::int FROM films.events WHERE session_id = '0190a0c0-0000-7000-8000-00000000e002'), 0,
+          'the events of a session the application deleted are gone');
+SELECT is((SELECT count(*)::int FROM films.state_snapshots WHERE session_id = '0190a0c0-0000-7000-8000-00000000e002'), 0,
+          'and its snapshots');
 ROLLBACK;
