@@ -43,7 +43,7 @@ class Table:
                     ratios.append("")
                 else:
                     ratio = ours.median / theirs.median if higher else theirs.median / ours.median
-                    ratios.append(f"{ratio:,.2f}x")
+                    ratios.append(f"{ratio:,.2f}x" if ratio >= 0.1 else f"{ratio:.1g}x")
             lines.append([metric, target,
                           *((v.text() if isinstance(v, Measure) else v or "") for v in map(values.get, SERVICES)),
                           *ratios])
