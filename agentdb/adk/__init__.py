@@ -6,6 +6,6 @@
     runner = Runner(app_name="films", agent=root_agent, session_service=session_service)
 """
 
-from agentdb.adk.service import AgentDbSessionService, event_input
+from agentdb.adk.service import AgentDbSessionService
 
-__all__ = ["AgentDbSessionService", "event_input"]
+__all__ = ["AgentDbSessionService"]

@@ -160,6 +160,11 @@ def _name(value: str | None) -> str | None:
     return value[:NAME_LENGTH] if value else None
 
 
+def _durable_delta(event: Event) -> dict[str, Any]:
+    """The event's state delta without temp: keys: what is stored."""
+    return {k: v for k, v in event.actions.state_delta.items() if not k.startswith(State.TEMP_PREFIX)}
+
+
 def event_input(event: Event) -> dict[str, Any]:
     """The films.event_input fields of an ADK event, except event_data (the event itself):
     its type, agent, tool, tokens, error and transfer, for films' analytics."""
@@ -182,7 +187,7 @@ def event_input(event: Event) -> dict[str, Any]:
         kind = "agent_response"
     branch = (event.branch or "").split(".")
     usage = event.usage_metadata
-    delta = {k: v for k, v in actions.state_delta.items() if not k.startswith(State.TEMP_PREFIX)}
+    delta = _durable_delta(event)
     return {
         "event_type": kind,
         "state_delta": _json(delta) if delta else None,
@@ -200,9 +205,8 @@ def event_input(event: Event) -> dict[str, Any]:
 
 def stored_event(event: Event) -> str:
     """The event as films stores it (event_data): ADK's JSON form without temp: state keys."""
-    delta = event.actions.state_delta
-    if any(key.startswith(State.TEMP_PREFIX) for key in delta):
-        kept = {k: v for k, v in delta.items() if not k.startswith(State.TEMP_PREFIX)}
+    kept = _durable_delta(event)
+    if len(kept) != len(event.actions.state_delta):
         event = event.model_copy(update={"actions": event.actions.model_copy(update={"state_delta": kept})})
     return event.model_dump_json(exclude_none=True)
 
