@@ -59,7 +59,7 @@ def test_a_function_dropped_by_hand_is_reported_and_migrate_restores_it(database
             "dbctl migrate applies the file again") in result.stderr
     assert "views/films/daily_activity.sql: missing object materialized view films.daily_activity" in result.stderr
     before = len(ledger_files(database))
-    repair = dbctl("migrate", dsn=database, check=True)
+    repair = dbctl("migrate", "--module", "films", dsn=database, check=True)
     assert "applied functions/films/common_queries.sql" in repair.stdout
     assert "applied views/films/daily_activity.sql" in repair.stdout
     assert len(ledger_files(database)) == before + 2
