@@ -15,10 +15,10 @@ SELECT is(assistant.load_agent_state('a-1', 'general'), '{}'::jsonb, 'another ag
 
 -- The spec's client writes json.dumps text directly and reads it back verbatim.
 INSERT INTO assistant.agent_states (session_id, agent_type, state_data)
-VALUES ('a-2', 'router', '{"last_agent": "calendar", "turns": 3}');
+VALUES ('a-2', 'router', '{"last_agent": "calendar", "turns": 7}');
 SELECT is((SELECT state_data FROM assistant.agent_states WHERE session_id = 'a-2'),
-          '{"last_agent": "calendar", "turns": 3}', 'state_data comes back exactly as written');
-SELECT is((SELECT session_id FROM assistant.agent_states WHERE state @> '{"last_agent": "calendar"}'), 'a-2',
+          '{"last_agent": "calendar", "turns": 7}', 'state_data comes back exactly as written');
+SELECT is((SELECT session_id FROM assistant.agent_states WHERE state @> '{"turns": 7}'), 'a-2',
           'and the state is queryable as jsonb');
 INSERT INTO assistant.agent_states (session_id, agent_type) VALUES ('a-3', 'router');
 SELECT is(assistant.load_agent_state('a-3', 'router'), '{}'::jsonb, 'a row without state_data loads as {}');

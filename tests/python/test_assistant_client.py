@@ -19,6 +19,7 @@ from flask import Flask
 from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy import URL, func
 
+from bench.assistant import SPEC_DDL  # the spec's own DDL, verbatim: the reference
 from conftest import dbctl, query
 
 # ---- SPEC CODE (spec 002, verbatim) -----------------------------------------------------------
@@ -267,55 +268,6 @@ class DataRetentionManager:
         db.session.commit()
         return len(orphaned_states)
 # ---- END OF SPEC CODE -------------------------------------------------------------------------
-
-# The spec's own DDL (its CREATE TABLE and CREATE INDEX statements, verbatim): the reference.
-SPEC_DDL = """
-CREATE TABLE chat_sessions (
-    id SERIAL PRIMARY KEY,
-    session_id VARCHAR(100) UNIQUE NOT NULL,
-    created_at TIMESTAMP DEFAULT NOW()
-);
-CREATE INDEX idx_chat_sessions_session_id ON chat_sessions(session_id);
-CREATE INDEX idx_chat_sessions_created_at ON chat_sessions(created_at);
-CREATE TABLE chat_messages (
-    id SERIAL PRIMARY KEY,
-    session_id VARCHAR(100) REFERENCES chat_sessions(session_id) ON DELETE CASCADE,
-    role VARCHAR(20) NOT NULL CHECK (role IN ('user', 'assistant')),
-    content TEXT NOT NULL,
-    agent_type VARCHAR(50),
-    timestamp TIMESTAMP DEFAULT NOW()
-);
-CREATE INDEX idx_chat_messages_session_id ON chat_messages(session_id);
-CREATE INDEX idx_chat_messages_timestamp ON chat_messages(timestamp);
-CREATE INDEX idx_chat_messages_role ON chat_messages(role);
-CREATE INDEX idx_chat_messages_agent_type ON chat_messages(agent_type);
-CREATE TABLE agent_states (
-    id SERIAL PRIMARY KEY,
-    session_id VARCHAR(100) NOT NULL,
-    agent_type VARCHAR(50) NOT NULL,
-    state_data TEXT,  -- JSON serialized state
-    updated_at TIMESTAMP DEFAULT NOW(),
-    UNIQUE(session_id, agent_type)
-);
-CREATE INDEX idx_agent_states_session_id ON agent_states(session_id);
-CREATE INDEX idx_agent_states_agent_type ON agent_states(agent_type);
-CREATE INDEX idx_agent_states_updated_at ON agent_states(updated_at);
-CREATE TABLE calendar_events (
-    id SERIAL PRIMARY KEY,
-    title VARCHAR(200) NOT NULL,
-    description TEXT,
-    start_time TIMESTAMP NOT NULL,
-    end_time TIMESTAMP NOT NULL,
-    location VARCHAR(200),
-    all_day BOOLEAN DEFAULT FALSE,
-    created_at TIMESTAMP DEFAULT NOW(),
-    updated_at TIMESTAMP DEFAULT NOW()
-);
-CREATE INDEX idx_calendar_events_start_time ON calendar_events(start_time);
-CREATE INDEX idx_calendar_events_end_time ON calendar_events(end_time);
-CREATE INDEX idx_calendar_events_date_range ON calendar_events(start_time, end_time);
-CREATE INDEX idx_calendar_events_title ON calendar_events USING gin(to_tsvector('english', title));
-"""
 
 SEARCH_PATH = "assistant,core,extensions"
 
