@@ -100,7 +100,7 @@ BEGIN
     SELECT m.timestamp INTO v_before FROM assistant.chat_messages AS m
     WHERE m.id = p_before_id AND m.session_id = p_session_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
             MESSAGE = format('message %s is not in session %s', p_before_id, quote_literal(p_session_id)),
             HINT = 'Pass the id of the last message of the previous page as p_before_id.';
     END IF;
@@ -115,7 +115,7 @@ $$;
 COMMENT ON FUNCTION assistant.session_history(text, integer, bigint) IS
 'A page of a session''s messages, newest first (timestamp, then id). Next page: p_before_id = the id of
 the last message returned. Every page is one index range scan, however deep. Errors: 22023 limit
-outside 1..10000 or a p_before_id that is not a message of the session.';
+outside 1..10000, P0002 a p_before_id that is not a message of the session.';
 
 CREATE OR REPLACE FUNCTION assistant.messages_by_agent(p_session_id text, p_agent_type text)
 RETURNS SETOF assistant.chat_messages

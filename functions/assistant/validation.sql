@@ -36,11 +36,15 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'start and end must not be NULL',
             HINT = 'Pass both ends of the time range.';
     END IF;
-    IF NOT (isfinite(p_start) AND isfinite(p_end))
-       OR p_start < '1900-01-01 00:00+00' OR p_end > '3000-01-01 00:00+00' THEN
+    IF NOT (isfinite(p_start) AND isfinite(p_end)) THEN
+        RAISE EXCEPTION USING ERRCODE = 'datetime_field_overflow',
+            MESSAGE = format('%s to %s is not a finite time range', p_start, p_end),
+            HINT = 'infinity is not a time: pass both ends.';
+    END IF;
+    IF p_start < '1900-01-01 00:00+00' OR p_end > '3000-01-01 00:00+00' THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('%s to %s is not a plausible time range', p_start, p_end),
-            HINT = 'Calendar times lie between 1900 and 3000; infinity is not a time.';
+            HINT = 'Calendar times lie between 1900 and 3000.';
     END IF;
     IF p_end < p_start OR (p_end = p_start AND NOT p_allow_empty) THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
@@ -51,8 +55,8 @@ END
 $$;
 
 COMMENT ON FUNCTION assistant.check_time_range(timestamptz, timestamptz, boolean) IS
-'Raises 22004 for a NULL end, 22023 for infinite or implausible times (outside 1900-3000) and for an
-end before the start (or equal to it, unless p_allow_empty).';
+'Raises 22004 for a NULL end, 22008 for an infinite one, 22023 for times outside 1900-3000 and for
+an end before the start (or equal to it, unless p_allow_empty).';
 
 CREATE OR REPLACE FUNCTION assistant.check_limit(p_limit integer)
 RETURNS void

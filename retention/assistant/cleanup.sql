@@ -9,6 +9,27 @@
 --     before creating the session; the grace keeps that state).
 --   retention_task(p_now): both, with {{ assistant_session_retention_days }} days; the maintenance task.
 
+CREATE OR REPLACE FUNCTION assistant.check_clock(p_now timestamptz)
+RETURNS void
+LANGUAGE plpgsql
+IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_now IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'p_now must not be NULL',
+            HINT = 'Leave p_now out to use the clock.';
+    END IF;
+    IF NOT isfinite(p_now) THEN
+        RAISE EXCEPTION USING ERRCODE = 'datetime_field_overflow', MESSAGE = format('p_now must be finite, not %s', p_now),
+            HINT = 'Leave p_now out to use the clock.';
+    END IF;
+END
+$$;
+
+COMMENT ON FUNCTION assistant.check_clock(timestamptz) IS
+'Raises 22004 for a NULL p_now and 22008 for an infinite one (the cleanups'' clock check).';
+
 CREATE OR REPLACE FUNCTION assistant.cleanup_old_sessions(
     p_days integer DEFAULT {{ assistant_session_retention_days }}, p_now timestamptz DEFAULT now()
 )
@@ -21,10 +42,10 @@ DECLARE
     v_candidates bigint[];
     v_count bigint;
 BEGIN
-    IF p_days IS NULL OR p_days < 0 OR p_now IS NULL OR NOT isfinite(p_now) THEN
+    PERFORM assistant.check_clock(p_now);
+    IF p_days IS NULL OR p_days < 0 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('days must be a count >= 0 and now a finite time, not %s and %s',
-                             coalesce(p_days::text, 'NULL'), coalesce(p_now::text, 'NULL')),
+            MESSAGE = format('days must be a count >= 0, not %s', coalesce(p_days::text, 'NULL')),
             HINT = 'cleanup_old_sessions(30) removes sessions idle for 30 days.';
     END IF;
     v_cutoff := p_now - make_interval(days => p_days);
@@ -47,7 +68,8 @@ $$;
 
 COMMENT ON FUNCTION assistant.cleanup_old_sessions(integer, timestamptz) IS
 'Deletes sessions created more than p_days before p_now that have no message since then (and,
-by cascade, their messages); returns how many sessions. Error: 22023 negative days.';
+by cascade, their messages); returns how many sessions. Errors: 22023 negative days, 22004 / 22008
+a NULL or infinite p_now.';
 
 CREATE OR REPLACE FUNCTION assistant.cleanup_orphaned_agent_states(p_now timestamptz DEFAULT now())
 RETURNS bigint
@@ -57,10 +79,7 @@ AS $$
 DECLARE
     v_count bigint;
 BEGIN
-    IF p_now IS NULL OR NOT isfinite(p_now) THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'now must be a finite time',
-            HINT = 'Call cleanup_orphaned_agent_states() to use the clock.';
-    END IF;
+    PERFORM assistant.check_clock(p_now);
     DELETE FROM assistant.agent_states AS a
     WHERE a.updated_at < p_now - make_interval(mins => {{ assistant_orphan_grace_minutes }})
       AND NOT EXISTS (SELECT FROM assistant.chat_sessions AS s WHERE s.session_id = a.session_id);
@@ -78,13 +97,16 @@ RETURNS bigint
 LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 AS $$
+    SELECT core.check_maintenance_clock(p_now);
     SELECT assistant.cleanup_old_sessions({{ assistant_session_retention_days }}, p_now)
-           + assistant.cleanup_orphaned_agent_states(p_now)
+           + assistant.cleanup_orphaned_agent_states(p_now);
 $$;
 
 COMMENT ON FUNCTION assistant.retention_task(timestamptz) IS
 'The assistant maintenance task: cleanup_old_sessions({{ assistant_session_retention_days }}) then
-cleanup_orphaned_agent_states(); returns the rows removed (sessions + agent states).';
+cleanup_orphaned_agent_states(); returns the rows removed (sessions + agent states). Run by
+core.run_maintenance_task (as the owner), behind core.check_maintenance_clock: the maintenance role
+cannot move the clock ahead.';
 
 REVOKE ALL ON FUNCTION assistant.cleanup_old_sessions(integer, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION assistant.cleanup_orphaned_agent_states(timestamptz) FROM PUBLIC;

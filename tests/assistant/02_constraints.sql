@@ -62,7 +62,7 @@ SELECT throws_ok($$INSERT INTO assistant.calendar_events (title, start_time, end
                  'a direct insert with an empty title is refused');
 SELECT throws_ok($$SELECT assistant.create_event(repeat('t', 201), '2026-05-02 10:00+00', '2026-05-02 11:00+00')$$,
                  '23514', NULL, 'a title over 200 characters is refused');
-SELECT throws_ok($$SELECT assistant.create_event('Forever', '2026-05-02 10:00+00', 'infinity')$$, '22023', NULL,
+SELECT throws_ok($$SELECT assistant.create_event('Forever', '2026-05-02 10:00+00', 'infinity')$$, '22008', NULL,
                  'an infinite end is refused');
 SELECT throws_ok($$INSERT INTO assistant.calendar_events (title, start_time, end_time)
                    VALUES ('Far', '2026-05-02 10:00+00', '294276-01-01 00:00+00')$$, '23514', NULL,
@@ -70,7 +70,7 @@ SELECT throws_ok($$INSERT INTO assistant.calendar_events (title, start_time, end
 SELECT throws_ok($$SELECT assistant.find_conflicts(NULL, '2026-05-02 10:00+00')$$, '22004', NULL,
                  'find_conflicts refuses a NULL start');
 SELECT throws_ok($$SELECT assistant.session_history('c-1', 0)$$, '22023', NULL, 'a page size of 0 is refused');
-SELECT throws_ok($$SELECT assistant.session_history('c-1', 20, -5)$$, '22023', NULL,
+SELECT throws_ok($$SELECT assistant.session_history('c-1', 20, -5)$$, 'P0002', NULL,
                  'a keyset id that is not a message of the session is refused');
 
 SELECT results_eq(

@@ -2,7 +2,7 @@
 -- seed, so they are not candidates). "Old" means idle: created before the cutoff and no message
 -- since. Orphaned agent states go once unsaved for the grace period.
 BEGIN;
-SELECT plan(13);
+SELECT plan(14);
 
 -- r-idle: created 40 days before Jan 31, last message 35 days before. r-active: created 40 days
 -- before, a message the day before. r-new: created 5 days before, no messages.
@@ -29,6 +29,9 @@ SELECT results_eq(
 );
 SELECT throws_ok($$SELECT assistant.cleanup_old_sessions(30)$$, '42501', NULL,
                  'the maintenance role cannot call the cleanups directly (with a clock of its choosing)');
+SELECT throws_ok($$SELECT core.run_maintenance_task('assistant.retention_task(timestamptz)'::regprocedure,
+                                                    now() + interval '1 year')$$, '42501', NULL,
+                 'nor run the task ahead of the real clock');
 RESET ROLE;
 SELECT set_eq($$SELECT session_id FROM assistant.chat_sessions WHERE session_id LIKE 'r-%'$$,
               ARRAY['r-active', 'r-new'],
@@ -50,7 +53,7 @@ SELECT set_eq($$SELECT session_id FROM assistant.chat_sessions WHERE session_id 
               'and keeps the one whose last message is exactly at the cutoff');
 
 SELECT throws_ok($$SELECT assistant.cleanup_old_sessions(-1)$$, '22023', NULL, 'negative days are refused');
-SELECT throws_ok($$SELECT assistant.cleanup_orphaned_agent_states('infinity')$$, '22023', NULL,
+SELECT throws_ok($$SELECT assistant.cleanup_orphaned_agent_states('infinity')$$, '22008', NULL,
                  'an infinite clock is refused');
 SELECT * FROM finish();
 ROLLBACK;
