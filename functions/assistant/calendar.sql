@@ -41,6 +41,8 @@ RETURNS SETOF assistant.calendar_events
 LANGUAGE plpgsql
 STABLE
 SET search_path = pg_catalog, pg_temp
+-- One right plan whatever the range (the GiST index): planned once, not per call.
+SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
     PERFORM assistant.check_time_range(p_start_time, p_end_time, TRUE);
@@ -78,6 +80,8 @@ RETURNS SETOF assistant.calendar_events
 LANGUAGE plpgsql
 STABLE
 SET search_path = pg_catalog, pg_temp
+-- As search_messages: the plan depends on how common the words are.
+SET plan_cache_mode = force_custom_plan
 AS $$
 BEGIN
     PERFORM assistant.check_limit(p_limit);
@@ -144,26 +148,30 @@ BEGIN
     END IF;
     PERFORM assistant.check_time_range(p_start_time, p_end_time, coalesce(p_all_day, FALSE));
     v_range := assistant.event_range(p_start_time, p_end_time, p_all_day);
-    -- Any event already in the way (booked or made by create_event) refuses the booking.
-    PERFORM assistant.conflict_error(v_range);
-    -- Bookings racing for overlapping slots all get this far; the exclusion constraint lets the
-    -- first insert through and makes the others wait for it, then fail (23P01). The winner is then
-    -- committed and visible to conflict_error, which names it.
-    BEGIN
-        INSERT INTO assistant.calendar_events (title, description, start_time, end_time, location, all_day, booked)
-        VALUES (p_title, p_description, p_start_time, p_end_time, p_location, coalesce(p_all_day, FALSE), TRUE)
-        RETURNING * INTO v_event;
-    EXCEPTION WHEN exclusion_violation THEN
+    -- Bookings racing for overlapping slots all pass the first look; the exclusion constraint lets
+    -- one insert through and makes the others wait for it, then fail (23P01); two inserting at the
+    -- same instant may instead deadlock (40P01), and PostgreSQL aborts one of them. Either way the
+    -- loser looks again: by then the winner is committed and conflict_error names it, or it is
+    -- still running and the next insert waits for it.
+    FOR v_attempt IN 1..10 LOOP
+        -- Any event already in the way (booked or made by create_event) refuses the booking.
         PERFORM assistant.conflict_error(v_range);
-        RAISE EXCEPTION USING ERRCODE = 'exclusion_violation',
-            MESSAGE = format('%s conflicts with a booking made at the same time', v_range),
-            HINT = 'Pick a free slot (assistant.find_conflicts lists what is in the way).';
-    END;
-    RETURN v_event;
+        BEGIN
+            INSERT INTO assistant.calendar_events (title, description, start_time, end_time, location, all_day, booked)
+            VALUES (p_title, p_description, p_start_time, p_end_time, p_location, coalesce(p_all_day, FALSE), TRUE)
+            RETURNING * INTO v_event;
+            RETURN v_event;
+        EXCEPTION WHEN exclusion_violation OR deadlock_detected THEN
+            NULL;  -- look again
+        END;
+    END LOOP;
+    RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
+        MESSAGE = format('%s is contended by concurrent bookings', v_range),
+        HINT = 'Retry the booking.';
 END
 $$;
 
 COMMENT ON FUNCTION assistant.book_event(text, timestamptz, timestamptz, text, text, boolean) IS
 'Creates an event only if no event overlaps it, race-free among bookings: of concurrent bookings of
 overlapping slots exactly one succeeds; the others get 23P01 naming the event in the way (id in
-DETAIL). Other errors as create_event.';
+DETAIL); 40001 after ten contended attempts. Other errors as create_event.';

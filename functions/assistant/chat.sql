@@ -83,9 +83,13 @@ RETURNS SETOF assistant.chat_messages
 LANGUAGE plpgsql
 STABLE
 SET search_path = pg_catalog, pg_temp
+-- Every query here has one right plan whatever the arguments (the primary key; one range of the
+-- history index): planning it once saves a fresh plan per call, most of a page's cost.
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     v_before timestamptz;
+    v_session text;
 BEGIN
     PERFORM assistant.check_session_id(p_session_id);
     PERFORM assistant.check_limit(p_limit);
@@ -97,9 +101,11 @@ BEGIN
         LIMIT p_limit;
         RETURN;
     END IF;
-    SELECT m.timestamp INTO v_before FROM assistant.chat_messages AS m
-    WHERE m.id = p_before_id AND m.session_id = p_session_id;
-    IF NOT FOUND THEN
+    -- By id alone (the primary key): with the session in the WHERE clause a generic plan may walk
+    -- the session's history index instead.
+    SELECT m.timestamp, m.session_id INTO v_before, v_session FROM assistant.chat_messages AS m
+    WHERE m.id = p_before_id;
+    IF v_session IS DISTINCT FROM p_session_id THEN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found',
             MESSAGE = format('message %s is not in session %s', p_before_id, quote_literal(p_session_id)),
             HINT = 'Pass the id of the last message of the previous page as p_before_id.';
@@ -136,6 +142,9 @@ RETURNS SETOF assistant.chat_messages
 LANGUAGE plpgsql
 STABLE
 SET search_path = pg_catalog, pg_temp
+-- A rare word is best found through the full-text index, a common one by walking the session's
+-- history until the page is full: only a plan made for the words at hand knows which.
+SET plan_cache_mode = force_custom_plan
 AS $$
 BEGIN
     PERFORM assistant.check_session_id(p_session_id);

@@ -1,7 +1,7 @@
 -- assistant query plans on the generated volume (tests/assistant/helpers.sql: a 100,000-message
 -- session among 500,000 messages, 500,000 calendar events), analysed and vacuumed.
 BEGIN;
-SELECT plan(9);
+SELECT plan(14);
 
 SELECT is((SELECT count(*)::int FROM assistant.chat_messages WHERE session_id = 'vol-long'), 100000,
           'the long session has 100,000 messages');
@@ -43,5 +43,29 @@ SELECT is(tests.plan_values(tests.explain(
     $$SELECT e.* FROM assistant.calendar_events AS e
       WHERE e.start_time >= '2015-06-01+00' AND e.start_time < '2015-06-08+00' ORDER BY e.start_time, e.id$$), 'Index Name'),
     ARRAY['calendar_events_start_time'], 'a week''s listing reads the start_time index, already in order');
+
+-- Message search: a rare word through the GIN index, a common one along the session's history.
+SELECT is(tests.plan_values(tests.explain(
+    $$SELECT m.* FROM assistant.chat_messages AS m WHERE m.session_id = 'vol-long'
+      AND to_tsvector('english', m.content) @@ websearch_to_tsquery('english', 'zanzibar')
+      ORDER BY m.timestamp DESC, m.id DESC LIMIT 50$$), 'Index Name'),
+    ARRAY['chat_messages_content_fts'], 'a rare word is found through the full-text index');
+SELECT is(tests.plan_values(tests.explain(
+    $$SELECT m.* FROM assistant.chat_messages AS m WHERE m.session_id = 'vol-long'
+      AND to_tsvector('english', m.content) @@ websearch_to_tsquery('english', 'dentist')
+      ORDER BY m.timestamp DESC, m.id DESC LIMIT 50$$), 'Index Name'),
+    ARRAY['chat_messages_session_history'], 'a common one by walking the session''s history');
+SELECT set_eq(
+    $$SELECT p.proname::text FROM pg_proc AS p
+      WHERE p.pronamespace = 'assistant'::regnamespace AND 'plan_cache_mode=force_custom_plan' = ANY (p.proconfig)$$,
+    ARRAY['search_messages', 'search_events'],
+    'the search functions plan for the words at hand, never a generic plan'
+);
+SELECT is((SELECT proconfig FROM pg_proc WHERE oid = 'assistant.session_history(text, integer, bigint)'::regprocedure),
+          ARRAY['search_path=pg_catalog, pg_temp', 'plan_cache_mode=force_generic_plan'],
+          'session_history plans its queries once (their plan does not depend on the arguments)');
+SELECT ok((SELECT 'plan_cache_mode=force_generic_plan' = ANY (proconfig) FROM pg_proc
+           WHERE oid = 'assistant.find_conflicts(timestamptz, timestamptz)'::regprocedure),
+          'as does find_conflicts (always the GiST index)');
 SELECT * FROM finish();
 ROLLBACK;
