@@ -6,6 +6,7 @@ Rows: a page of 20 of a session's history at depth 0 and deep (the spec pages wi
 with a keyset); conflict search among all events (the spec's b-tree predicate, agentdb's GiST);
 title search; an agent-state save + load round trip; a bulk insert of 10,000 messages."""
 
+import functools
 import json
 import random
 from datetime import datetime, timedelta, timezone
@@ -140,6 +141,10 @@ def windows(count: int, events: int) -> list[tuple[datetime, datetime]]:
     return found
 
 
+def fetch(conn, sql, params=()):
+    return conn.execute(sql, params).fetchall()
+
+
 def cycle(items):
     while True:
         yield from items
@@ -158,7 +163,7 @@ def run(quick: bool) -> Results:
 
 
 def measure(results: Results, conn, sizes: dict):
-    ours = lambda sql, params=(): conn.execute(sql, params).fetchall()  # noqa: E731
+    ours = functools.partial(fetch, conn)
     depth = sizes["depth"]
     # The keyset cursor of the page at `depth`: the last id of the page before it.
     before = conn.execute("SELECT id FROM assistant.chat_messages WHERE session_id = %s "

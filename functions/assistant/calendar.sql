@@ -33,7 +33,7 @@ $$;
 
 COMMENT ON FUNCTION assistant.create_event(text, timestamptz, timestamptz, text, text, boolean) IS
 'Creates an event, overlapping others or not (the spec''s create_event). Errors: 22023 empty title,
-end not after start, infinite or implausible times; 22004 NULL time; 23514 over-long title, location
+end not after start, times outside 1900-3000; 22008 infinite time; 22004 NULL time; 23514 over-long title, location
 or description.';
 
 CREATE OR REPLACE FUNCTION assistant.find_conflicts(p_start_time timestamptz, p_end_time timestamptz)
@@ -55,7 +55,7 @@ $$;
 
 COMMENT ON FUNCTION assistant.find_conflicts(timestamptz, timestamptz) IS
 'Events overlapping [start, end), in start order: the spec''s find_conflicts (start < end and end >
-start), answered by the GiST index on the event range. Errors: 22004, 22023 as check_time_range.';
+start), answered by the GiST index on the event range. Errors: 22004, 22008, 22023 as check_time_range.';
 
 CREATE OR REPLACE FUNCTION assistant.events_between(p_start_time timestamptz, p_end_time timestamptz)
 RETURNS SETOF assistant.calendar_events
