@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import psycopg
 
-from agentdb import ledger, lint, maintain, migrate, testrun
+from agentdb import backup, ledger, lint, maintain, migrate, testrun
 from agentdb.connection import connect, resolve_dsn, server_home
 from agentdb.errors import DbctlError
 from agentdb.manifest import IDENTIFIER
@@ -285,6 +285,33 @@ def schedule(ctx, cron, dsn):
     """Register maintenance with pg_cron, or print the crontab line where pg_cron is missing."""
     with open_database(ctx, dsn) as conn:
         click.echo(maintain.schedule(conn, cron))
+
+
+@cli.command(name="backup")
+@option_module
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Archive to write (default .agentdb/backups/backup_<db>_<time>.dump).")
+@click.option("--keep-days", type=int, metavar="N",
+              help="Then remove backups older than N days from the archive's folder.")
+@option_set
+@option_dsn
+@click.pass_context
+def backup_command(ctx, modules, out, keep_days, sets, dsn):
+    """pg_dump (custom format) of the database, or of some modules' schemas; prints file, size, time."""
+    project = project_from(ctx, sets)
+    backup.backup(project, resolve_dsn(dsn, ctx.obj["root"]), wheel_install_dir() / "bin", modules, out,
+                  keep_days, click.echo)
+
+
+@cli.command(name="restore")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@option_set
+@option_dsn
+@click.pass_context
+def restore_command(ctx, archive, sets, dsn):
+    """Restore a backup into an empty database (refused otherwise), in one transaction; then verify."""
+    project = project_from(ctx, sets)
+    backup.restore(project, resolve_dsn(dsn, ctx.obj["root"]), wheel_install_dir() / "bin", archive, click.echo)
 
 
 @cli.command(name="test")
