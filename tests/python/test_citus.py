@@ -1,8 +1,9 @@
 """dbctl render --citus: the distribution script from core.distribution_plan, in dependency order."""
 
 import re
+import shutil
 
-from conftest import dbctl, query
+from conftest import ROOT, dbctl, query
 from agentdb.citus import PlannedTable, ordered
 
 CALL = re.compile(r"^SELECT (create_reference_table|create_distributed_table)\('([^']+)'"
@@ -79,3 +80,51 @@ def test_order_follows_foreign_keys_within_each_step_and_survives_cycles():
     assert names[:3] == ["m.ref", "m.ref2", "m.lead"]
     assert names.index("m.a") < names.index("m.b") < names.index("m.c")
     assert sorted(names) == sorted(t.relation for t in tables if t.kind != "local")
+
+
+PREBUILD = """
+SELECT format('CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS %I ON %s (id, session_id, created_at)',
+              left(c.relname, 52) || '_session_key', p.partition)
+FROM core.partitions_of('films.events') AS p JOIN pg_class AS c ON c.oid = p.partition
+"""
+
+
+def test_events_key_takes_the_concurrently_built_indexes(database, tmp_path):
+    """docs/scale-out.md: on a populated database the partitions' indexes are built CONCURRENTLY before
+    0010, which then only swaps catalog entries: each partition's primary key is the index built before."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".git", ".venv", ".agentdb", "__pycache__"))
+    later = sorted((project / "schema" / "films").glob("001[01]_*.sql"))
+    assert [p.name for p in later] == ["0010_events_session_key.sql", "0011_validate_session_keys.sql"]
+    held = tmp_path / "held"
+    held.mkdir()
+    for path in later:
+        path.rename(held / path.name)
+    dbctl("migrate", "--module", "films", dsn=database, project=project, check=True)
+    for (statement,) in query(database, PREBUILD):
+        query(database, statement)
+    built = dict(query(database, """
+        SELECT p.partition::text, i.indexrelid FROM core.partitions_of('films.events') AS p
+        JOIN pg_index AS i ON i.indrelid = p.partition
+        JOIN pg_class AS x ON x.oid = i.indexrelid WHERE x.relname LIKE '%\\_session\\_key'"""))
+    assert len(built) >= 4, built
+
+    for path in later:
+        (held / path.name).rename(project / "schema" / "films" / path.name)
+    dbctl("migrate", "--module", "films", dsn=database, project=project, check=True)
+    keys = dict(query(database, """
+        SELECT p.partition::text, k.conindid FROM core.partitions_of('films.events') AS p
+        JOIN pg_constraint AS k ON k.conrelid = p.partition AND k.contype = 'p'"""))
+    assert keys == built, "every partition's primary key is the index built concurrently beforehand"
+    assert query(database, """
+        SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index
+        WHERE indexrelid = 'films.events_pkey'::regclass""") == [
+        (True, "CREATE UNIQUE INDEX events_pkey ON ONLY films.events USING btree (id, session_id, created_at)")]
+
+    query(database, "SELECT count(*) FROM core.register_partitioned_table('films.events', p_premake => 6)")
+    assert query(database, """
+        SELECT count(*) FROM core.partitions_of('films.events') AS p
+        WHERE NOT EXISTS (SELECT FROM pg_constraint AS k JOIN pg_index AS i ON i.indexrelid = k.conindid
+                          WHERE k.conrelid = p.partition AND k.contype = 'p' AND k.conparentid <> 0
+                            AND i.indnkeyatts = 3)""") == [(0,)], "partitions made later get the key too"
+    assert query(database, "SELECT * FROM core.distribution_problems()") == []
