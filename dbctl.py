@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import psycopg
 
-from agentdb import backup, ledger, lint, maintain, migrate, testrun
+from agentdb import backup, citus, ledger, lint, maintain, migrate, testrun
 from agentdb.connection import connect, resolve_dsn, server_home
 from agentdb.errors import DbctlError
 from agentdb.manifest import IDENTIFIER
@@ -210,12 +210,22 @@ def verify(ctx, modules, sets, dsn):
 @option_module
 @click.option("--pending", is_flag=True,
               help="Only what migrate would apply to the database (connects to it).")
+@click.option("--citus", "citus_script", is_flag=True,
+              help="Instead, the Citus distribution script (create_reference_table, "
+                   "create_distributed_table) from core.distribution_plan of the migrated database.")
 @option_set
 @option_dsn
 @click.pass_context
-def render(ctx, modules, pending, sets, dsn):
+def render(ctx, modules, pending, citus_script, sets, dsn):
     """Print the migration as one psql script: dbctl render | psql -v ON_ERROR_STOP=1."""
     project = project_from(ctx, sets)
+    if citus_script:
+        if pending:
+            raise DbctlError("--citus and --pending do not go together")
+        schemas = [m.name for m in project.modules(modules)]
+        with open_database(ctx, dsn) as conn:
+            click.echo(citus.render(conn, schemas), nl=False)
+        return
     if pending:
         _, entries, _ = current_plan(ctx, modules, sets, dsn)
         ledger.raise_on_problems(entries)

@@ -1,5 +1,6 @@
 """What the ledger (core.migration_ledger) says, compared with the files: the migration plan."""
 
+import time
 from dataclasses import dataclass, field
 
 import psycopg
@@ -126,10 +127,15 @@ def raise_on_problems(entries: list[Entry]):
         )
 
 
-def acquire_lock(conn: psycopg.Connection, echo):
-    if not conn.execute(TRY_LOCK_SQL).fetchone()[0]:
-        echo("waiting for another dbctl run on this database to finish ...")
-        conn.execute(LOCK_SQL)
+def acquire_lock(conn: psycopg.Connection, echo, poll_seconds: float = 0.2):
+    """Take the run lock, polling for it rather than blocking in pg_advisory_lock(): a session blocked
+    there holds a snapshot, and a CREATE INDEX CONCURRENTLY of the run holding the lock waits for
+    every older snapshot to go away, so the two would deadlock. Each poll is its own short transaction."""
+    if conn.execute(TRY_LOCK_SQL).fetchone()[0]:
+        return
+    echo("waiting for another dbctl run on this database to finish ...")
+    while not conn.execute(TRY_LOCK_SQL).fetchone()[0]:
+        time.sleep(poll_seconds)
 
 
 def insert_sql() -> str:

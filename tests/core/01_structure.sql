@@ -7,7 +7,7 @@ SELECT has_schema('{{ extension_schema }}', 'the extension schema exists');
 SELECT tables_are(
     'core',
     ARRAY['migration_ledger', 'partitioned_tables', 'detached_partitions', 'materialized_views', 'maintenance_log',
-          'maintenance_tasks', 'table_growth'],
+          'maintenance_tasks', 'table_growth', 'distribution_plan'],
     'core has exactly its tables'
 );
 SELECT functions_are(
@@ -21,7 +21,8 @@ SELECT functions_are(
         'refresh_materialized_view', 'partition_health',
         'maintenance_caller', 'check_maintenance_clock', 'copy_table_privileges',
         'register_maintenance_task', 'unregister_maintenance_task', 'run_maintenance_task',
-        'record_table_growth', 'slow_statements', 'statement_statistics', 'monitoring_alerts'
+        'record_table_growth', 'slow_statements', 'statement_statistics', 'monitoring_alerts',
+        'register_distribution', 'distribution_problems'
     ],
     'core has exactly its functions'
 );

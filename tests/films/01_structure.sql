@@ -1,6 +1,6 @@
 -- films structure, exhaustively: an object added without a test fails here.
 BEGIN;
-SELECT plan(40);
+SELECT plan(48);
 
 SELECT has_schema('films', 'schema films exists');
 SELECT set_eq(
@@ -76,7 +76,11 @@ SELECT columns_are('films', 'daily_activity', ARRAY[
 SELECT col_type_is('films', 'sessions', 'state', 'jsonb', 'sessions.state is jsonb');
 SELECT col_type_is('films', 'events', 'event_data', 'json', 'events.event_data is json (returned verbatim)');
 SELECT col_type_is('films', 'events', 'state_delta', 'jsonb', 'events.state_delta is jsonb');
-SELECT col_is_pk('films', 'events', ARRAY['id', 'created_at'], 'events are keyed by id and partition key');
+SELECT col_is_pk('films', 'events', ARRAY['id', 'session_id', 'created_at'],
+                 'events are keyed by id, session (distribution column) and partition key');
+SELECT col_is_pk('films', t, ARRAY['id', 'session_id'], format('%s is keyed by id and session (distribution column)', t))
+FROM unnest(ARRAY['questions', 'answers', 'inferential_reasoning', 'agent_transfers', 'state_snapshots',
+                  'film_projects']) AS t;
 SELECT is_partitioned('films', 'events', 'events is partitioned');
 SELECT is((SELECT partition_interval FROM core.partitioned_tables WHERE parent = 'films.events'::regclass),
           'month', 'events is registered with core by month');
@@ -85,12 +89,18 @@ SELECT ok(EXISTS (SELECT FROM core.partitions_of('films.events') WHERE is_defaul
 SELECT is(
     (SELECT pg_get_constraintdef(oid) FROM pg_constraint
      WHERE conname = 'agent_transfers_event' AND conrelid = 'films.agent_transfers'::regclass AND conparentid = 0),
-    'FOREIGN KEY (event_id, event_created_at) REFERENCES films.events(id, created_at) DEFERRABLE',
-    'a transfer links to its event by id and partition key, deferrably'
+    'FOREIGN KEY (session_id, event_id, event_created_at) REFERENCES films.events(session_id, id, created_at) DEFERRABLE',
+    'a transfer links to its event by session, id and partition key, deferrably'
 );
 SELECT fk_ok('films', 'sessions', 'user_id', 'films', 'users', 'id', 'sessions belong to users');
-SELECT fk_ok('films', 'inferential_reasoning', 'question_id', 'films', 'questions', 'id', 'reasoning follows a question');
-SELECT fk_ok('films', 'inferential_reasoning', 'answer_id', 'films', 'answers', 'id', 'reasoning produces an answer');
+SELECT fk_ok('films', 'inferential_reasoning', ARRAY['session_id', 'question_id'], 'films', 'questions',
+             ARRAY['session_id', 'id'], 'reasoning follows a question of its session');
+SELECT fk_ok('films', 'inferential_reasoning', ARRAY['session_id', 'answer_id'], 'films', 'answers',
+             ARRAY['session_id', 'id'], 'reasoning produces an answer of its session');
+SELECT fk_ok('films', 'answers', ARRAY['session_id', 'question_id'], 'films', 'questions',
+             ARRAY['session_id', 'id'], 'an answer answers a question of its session');
+SELECT is((SELECT confdeltype::text FROM pg_constraint WHERE conname = 'inferential_reasoning_answer_id_fkey'),
+          'a', 'reasoning -> answer is NO ACTION (Citus refuses SET NULL on a key with the distribution column)');
 
 SELECT indexes_are('films', 'sessions', ARRAY[
     'sessions_pkey', 'sessions_state', 'sessions_active', 'sessions_user_covering'
