@@ -15,6 +15,11 @@ BEGIN
         RETURN;
     END IF;
 
+    -- The hour may begin the day (or week) before the partitions made at registration.
+    PERFORM core.create_partition(t, v_start)
+    FROM unnest(ARRAY['background.agent_heartbeats', 'background.performance_metrics', 'background.system_events',
+                      'background.llm_conversations']::regclass[]) AS t;
+
     INSERT INTO background.agents (agent_id, state, started_at, config, metadata)
     VALUES ('coordinator', 'running', v_start, '{"max_agents": 10}', '{"role": "coordination"}'),
            ('heartbeat_monitor', 'running', v_start, '{"interval_seconds": 60}', '{"role": "monitoring"}'),
