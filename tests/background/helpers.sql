@@ -8,9 +8,11 @@
 
 SELECT setseed(0.11);
 
--- The partitions of the day before today (registration made today's onwards).
-SELECT core.create_partition(t, now() - interval '1 day')
-FROM unnest(ARRAY['background.agent_heartbeats', 'background.performance_metrics', 'background.system_events']::regclass[]) AS t;
+-- The partitions of the two days before today (registration made today's onwards): the day the
+-- volume begins in, and an empty one before it that every windowed query prunes.
+SELECT core.create_partition(t, now() - d * interval '1 day')
+FROM unnest(ARRAY['background.agent_heartbeats', 'background.performance_metrics', 'background.system_events']::regclass[]) AS t
+CROSS JOIN generate_series(1, 2) AS d;
 
 INSERT INTO background.agents (agent_id, state, started_at, config)
 SELECT format('volume-%s', lpad(g::text, 4, '0')), 'busy', date_trunc('minute', now()) - interval '2 days',
