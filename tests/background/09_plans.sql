@@ -50,8 +50,8 @@ SELECT is(pg_temp.rows_thrown_away(plan), 0::numeric, 'reading no row it throws 
 
 -- System health overview.
 CREATE TEMP TABLE health AS SELECT tests.explain($$SELECT * FROM background.system_health_overview$$, TRUE) AS plan;
-SELECT ok(tests.plan_values(plan, 'Relation Name') <@
-          (ARRAY['agents'] || pg_temp.reachable('background.agent_heartbeats', now() - interval '5 minutes')
+SELECT ok(tests.plan_values(plan, 'Relation Name')
+          <@ (ARRAY['agents'] || pg_temp.reachable('background.agent_heartbeats', now() - interval '5 minutes')
            || pg_temp.reachable('background.system_events', now() - interval '1 hour')),
           'system_health_overview reads only the partitions its windows reach') FROM health;
 SELECT ok(EXISTS (SELECT FROM unnest(tests.plan_values(plan, 'Index Name')) AS i WHERE i LIKE 'agent_heartbeats_%timestamp_idx'),
