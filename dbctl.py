@@ -158,7 +158,9 @@ def show_maintenance_health(ctx, dsn):
         if not conn.execute("SELECT to_regclass('core.maintenance_health') IS NOT NULL").fetchone()[0]:
             return
         tables = conn.execute(
-            """SELECT parent::text, partitions, rows_in_default, covered_until::date,
+            """SELECT parent::text, partitions, rows_in_default,
+                      CASE WHEN unroutable_rows > 0 THEN unroutable_rows || ' (' || unroutable_key || ')' END,
+                      covered_until::date,
                       oldest_partition::text, last_run_at::timestamp(0), last_outcome
                  FROM core.maintenance_health"""
         ).fetchall()
@@ -168,7 +170,7 @@ def show_maintenance_health(ctx, dsn):
         ).fetchall()
     if tables:
         click.echo("\npartitioned tables")
-        click.echo(table(["table", "partitions", "rows in default", "covered until", "oldest",
+        click.echo(table(["table", "partitions", "rows in default", "unroutable (key)", "covered until", "oldest",
                           "last maintenance", "outcome"], tables))
     if views:
         click.echo("\nmaterialized views")
