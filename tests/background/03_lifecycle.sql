@@ -28,7 +28,7 @@ SELECT results_eq($$SELECT agent_id, last_heartbeat_at FROM background.agents WH
 SELECT throws_ok($$SELECT background.heartbeat('lc-nobody')$$, '23503', NULL, 'heartbeat of an unregistered agent: 23503');
 SELECT throws_ok($$SELECT background.heartbeat('lc-worker', p_now => 'infinity')$$, '22008', NULL,
                  'an infinite p_now is refused');
-SELECT throws_ok($$SELECT background.heartbeat('lc-worker', p_now => NULL)$$, '22008', NULL, 'a NULL p_now is refused');
+SELECT throws_ok($$SELECT background.heartbeat('lc-worker', p_now => NULL)$$, '22004', NULL, 'a NULL p_now is refused');
 SELECT throws_ok($$SELECT background.heartbeat('lc-worker', 'sleeping', p_now => '2026-05-01 10:05+00')$$, '23514', NULL,
                  'an unknown state is refused ...');
 SELECT is((SELECT count(*)::int FROM background.agent_heartbeats WHERE agent_id = 'lc-worker' AND timestamp = '2026-05-01 10:05+00'),
