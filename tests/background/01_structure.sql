@@ -19,7 +19,8 @@ SELECT materialized_views_are('background', ARRAY['agent_health_summary'], 'back
 SELECT functions_are('background', ARRAY[
     'ack_message', 'check_help_transition', 'check_message_transition', 'checked_text', 'checked_time',
     'fail_message', 'get_system_state', 'heartbeat', 'log_event', 'mark_stale_agents', 'message_channel',
-    'notify_message', 'receive_messages', 'record_metric', 'record_metrics', 'refuse_future_rows', 'register_agent',
+    'notify_message', 'receive_messages', 'record_metric', 'record_metrics', 'refuse_future', 'refuse_future_rows',
+    'register_agent',
     'respond_to_help',
     'send_message', 'set_help_status', 'set_system_state', 'stop_agent', 'track_last_heartbeat'
 ], 'background has exactly its functions');
@@ -144,7 +145,7 @@ SELECT set_eq(
       AND tgparentid = 0$$,
     ARRAY['agent_heartbeats_last', 'agents_updated_at', 'system_state_updated_at', 'help_requests_status',
           'help_requests_updated_at', 'agent_communications_notify', 'agent_communications_status',
-          'agent_heartbeats_not_future', 'performance_metrics_not_future', 'system_events_not_future',
+          'performance_metrics_not_future', 'system_events_not_future',
           'llm_conversations_not_future'],
     'background has exactly its triggers'
 );
