@@ -1,0 +1,341 @@
+"""AgentDbSessionService: Google ADK's BaseSessionService on the films module's SQL functions.
+
+Every method is one round trip on an async psycopg pool (one statement, or two pipelined):
+  create_session  the user row (made on first use) and the session row, whose trigger puts app:/user:
+                  keys into app_states / user_states; then its full state, in the same pipeline;
+  get_session     films.full_state() and the events' event_data, all, the most recent N, or from a time;
+  append_event    films.append_event() with the session's last sequence as p_expected_sequence, so a
+                  stale writer gets SQLSTATE 40001 and ADK's StaleSessionError (a session object made
+                  elsewhere, without the marker, is current when its last event is the last stored);
+  list_sessions, delete_session (events, snapshots, transfers cascade), get_user_state.
+
+How ADK's identifiers map onto films:
+  * an ADK user id is films.users.username (1 to 100 characters); the row is created the first time
+    the user creates a session, with a placeholder address in the reserved .invalid domain;
+  * an ADK session id that is a UUID in canonical form (what ADK and this service generate) is the
+    films.sessions id itself; any other id is kept in session_name and the row's id is a UUID v5 of
+    (app, user, id), so such ids are scoped per app and user as in ADK;
+  * the session's storage revision (ADK's stale-session marker) is films.sessions.last_sequence;
+  * last_update_time is the newest event's ADK timestamp, or the session's creation time;
+  * events.created_at is the event's timestamp, or its predecessor's time when it is dated earlier
+    (films keeps time moving forward in a session; ADK does not); events are returned in the order
+    they were appended, as InMemorySessionService returns them.
+Each event is stored whole (event_data, as ADK's own service stores it) and its analytic columns are
+filled from it (event_type, agent_name, tool_name, tool_input / output, tokens_used, error_message,
+transfer_to_agent), so films' SQL analytics work on sessions written by ADK.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import uuid
+from datetime import datetime, timezone
+from types import TracebackType
+from typing import Any
+
+from google.adk.errors import StaleSessionError
+from google.adk.errors.already_exists_error import AlreadyExistsError
+from google.adk.errors.session_not_found_error import SessionNotFoundError
+from google.adk.events.event import Event
+from google.adk.platform import time as platform_time
+from google.adk.platform import uuid as platform_uuid
+from google.adk.sessions import _session_util
+from google.adk.sessions.base_session_service import BaseSessionService, GetSessionConfig, ListSessionsResponse
+from google.adk.sessions.session import Session
+from google.adk.sessions.state import State
+from psycopg import errors
+from psycopg_pool import AsyncConnectionPool
+from pydantic import TypeAdapter
+from pydantic_core import to_jsonable_python
+
+# ADK's DatabaseSessionService raises StaleSessionError with this message.
+STALE_SESSION_MESSAGE = (
+    "The session has been modified in storage since it was loaded. "
+    "Please reload the session before appending more events."
+)
+# The namespace of the UUIDs v5 that stand for session ids that are not UUIDs.
+SESSION_ID_NAMESPACE = uuid.UUID("6f0c5f8e-6a43-4d6b-9c1e-2b1f0b5a7d11")
+NAME_LENGTH = 100  # films' agent_name and tool_name columns
+EVENTS = TypeAdapter(list[Event])
+
+_USER = "SELECT u.id FROM films.users AS u WHERE u.username = %(user)s"
+# The session s belongs to the user (written so that s is found by its primary key alone).
+_OWNED = "(SELECT u.username FROM films.users AS u WHERE u.id = s.user_id) = %(user)s"
+# The newest event's ADK timestamp: the session's last_update_time.
+_LAST_EVENT_TIME = """(SELECT (e.event_data ->> 'timestamp')::float8 FROM films.events AS e
+    WHERE e.session_id = s.id AND e.sequence_number = s.last_sequence AND e.created_at >= s.started_at)"""
+
+# The user row on first use, then the session; films' trigger on sessions splits app:/user:/temp: keys
+# of the initial state into their scopes as ADK's create_session does (_STATE then reads them back).
+_CREATE = f"""
+WITH found AS ({_USER}),
+made AS (
+    INSERT INTO films.users AS u (email, username, metadata)
+    SELECT 'adk-' || md5(%(user)s) || '@users.invalid', %(user)s, '{{"source": "adk"}}'
+    WHERE NOT EXISTS (SELECT FROM found)
+    ON CONFLICT (username) DO UPDATE SET username = excluded.username  -- a concurrent first session
+    RETURNING u.id
+)
+INSERT INTO films.sessions (id, app_name, user_id, session_name, state, started_at)
+SELECT %(id)s, %(app)s, owner.id, %(name)s, %(state)s::jsonb, %(now)s
+FROM (SELECT id FROM found UNION ALL SELECT id FROM made) AS owner
+"""
+
+_STATE = "SELECT films.full_state(s) FROM films.sessions AS s WHERE s.id = %(id)s"
+
+_GET = f"""
+SELECT s.last_sequence, s.started_at, films.full_state(s), {_LAST_EVENT_TIME},
+       (SELECT json_agg(e.event_data ORDER BY e.sequence_number)::text FROM films.events AS e
+        WHERE e.session_id = s.id AND e.created_at >= greatest(s.started_at, %(after_at)s)
+          AND e.sequence_number > s.last_sequence - coalesce(%(recent)s, s.last_sequence)
+          AND (%(after)s::float8 IS NULL OR (e.event_data ->> 'timestamp')::float8 >= %(after)s::float8))
+FROM films.sessions AS s
+WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}
+"""
+
+_LIST = f"""
+SELECT s.id, s.session_name, u.username, s.last_sequence, s.started_at, films.full_state(s), {_LAST_EVENT_TIME}
+FROM films.sessions AS s
+INNER JOIN films.users AS u ON u.id = s.user_id
+WHERE s.app_name = %(app)s AND (%(user)s::text IS NULL OR u.username = %(user)s::text)
+"""
+
+_APPEND = f"""
+SELECT a.sequence_number
+FROM films.sessions AS s
+CROSS JOIN LATERAL films.append_event(
+    s.id, %(event_type)s, %(event_data)s::json,
+    p_state_delta => %(state_delta)s::jsonb, p_agent_name => %(agent_name)s,
+    p_parent_agent_name => %(parent_agent_name)s, p_tool_name => %(tool_name)s,
+    p_tool_input => %(tool_input)s::jsonb, p_tool_output => %(tool_output)s::jsonb,
+    p_tokens_used => %(tokens_used)s, p_error_message => %(error_message)s,
+    p_transfer_to_agent => %(transfer_to_agent)s,
+    -- A session object this service did not return has no marker: as ADK's DatabaseSessionService
+    -- does, it is current when its last event is the last one stored; if not, it expects a sequence
+    -- no session reaches (the largest integer), which append_event refuses as stale.
+    p_expected_sequence => coalesce(%(expected)s::integer, CASE
+        WHEN (SELECT e.event_data ->> 'id' FROM films.events AS e WHERE e.session_id = s.id
+              AND e.sequence_number = s.last_sequence AND e.created_at >= s.started_at)
+             IS NOT DISTINCT FROM %(last_event_id)s::text THEN s.last_sequence ELSE 2147483647 END),
+    -- films keeps time moving forward in a session; ADK does not ask it of event timestamps, so an
+    -- event dated before the one it follows is stored at that one's time (event_data keeps its own).
+    p_created_at => greatest(%(created_at)s, s.started_at, s.last_event_at)
+) AS a
+WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}
+"""
+
+_DELETE = f"DELETE FROM films.sessions AS s WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}"
+
+_USER_STATE = f"SELECT us.state FROM films.user_states AS us WHERE us.app_name = %(app)s AND us.user_id = ({_USER})"
+
+
+def row_id(app_name: str, user_id: str, session_id: str) -> uuid.UUID:
+    """The films.sessions id of an ADK session id (see the module docstring)."""
+    try:
+        parsed = uuid.UUID(session_id)
+    except ValueError:
+        parsed = None
+    if parsed is not None and str(parsed) == session_id:
+        return parsed
+    return uuid.uuid5(SESSION_ID_NAMESPACE, json.dumps([app_name, user_id, session_id]))
+
+
+def _adk_id(films_id: uuid.UUID, session_name: str | None, app_name: str, user_id: str) -> str:
+    if session_name is not None and row_id(app_name, user_id, session_name) == films_id:
+        return session_name
+    return str(films_id)
+
+
+def _when(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, timezone.utc)
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(to_jsonable_python(value))
+
+
+def _name(value: str | None) -> str | None:
+    return value[:NAME_LENGTH] if value else None
+
+
+def _durable_delta(event: Event) -> dict[str, Any]:
+    """The event's state delta without temp: keys: what is stored."""
+    return {k: v for k, v in event.actions.state_delta.items() if not k.startswith(State.TEMP_PREFIX)}
+
+
+def event_input(event: Event) -> dict[str, Any]:
+    """The films.event_input fields of an ADK event, except event_data (the event itself):
+    its type, agent, tool, tokens, error and transfer, for films' analytics."""
+    calls = event.get_function_calls()
+    responses = event.get_function_responses()
+    actions = event.actions
+    if event.error_code or event.error_message:
+        kind = "error"
+    elif actions.transfer_to_agent:
+        kind = "agent_transfer"
+    elif calls:
+        kind = "tool_call"
+    elif responses:
+        kind = "tool_response"
+    elif event.author == "user":
+        kind = "user_message"
+    elif event.content is None and actions.state_delta:
+        kind = "state_update"
+    else:
+        kind = "agent_response"
+    branch = (event.branch or "").split(".")
+    usage = event.usage_metadata
+    delta = _durable_delta(event)
+    return {
+        "event_type": kind,
+        "state_delta": _json(delta) if delta else None,
+        "agent_name": _name(event.author),
+        "parent_agent_name": _name(branch[-2]) if len(branch) > 1 and branch[-1] == event.author else None,
+        "tool_name": _name(calls[0].name if calls else responses[0].name if responses else None),
+        "tool_input": _json(calls[0].args) if calls else None,
+        "tool_output": _json(responses[0].response) if responses else None,
+        "tokens_used": usage.total_token_count if usage else None,
+        "error_message": " ".join(filter(None, (event.error_code, event.error_message))) or None,
+        "transfer_to_agent": _name(actions.transfer_to_agent),
+        "created_at": _when(event.timestamp),
+    }
+
+
+def stored_event(event: Event) -> str:
+    """The event as films stores it (event_data): ADK's JSON form without temp: state keys."""
+    kept = _durable_delta(event)
+    if len(kept) != len(event.actions.state_delta):
+        event = event.model_copy(update={"actions": event.actions.model_copy(update={"state_delta": kept})})
+    return event.model_dump_json(exclude_none=True)
+
+
+def _session(session_id, app_name, user_id, state, sequence, started_at, last_event_time, events=()) -> Session:
+    session = Session(id=session_id, app_name=app_name, user_id=user_id, state=state, events=list(events),
+                      last_update_time=started_at.timestamp() if last_event_time is None else last_event_time)
+    session._storage_update_marker = str(sequence)
+    return session
+
+
+class AgentDbSessionService(BaseSessionService):
+    """ADK sessions in agentdb's films module: construct it with a DSN (or an existing psycopg
+    AsyncConnectionPool) where an application constructs DatabaseSessionService."""
+
+    def __init__(self, dsn: str | None = None, *, pool: AsyncConnectionPool | None = None, **pool_kwargs: Any):
+        """dsn: a PostgreSQL URL or conninfo, or the SQLAlchemy URL an application gave
+        DatabaseSessionService (postgresql+asyncpg://...: the driver part is dropped); the pool is made
+        here and closed by close(). pool: an AsyncConnectionPool of the application's (left open by
+        close()). pool_kwargs go to AsyncConnectionPool (min_size, max_size, ...)."""
+        if (dsn is None) == (pool is None):
+            raise ValueError("Exactly one of 'dsn' or 'pool' must be provided.")
+        if dsn is not None:
+            dsn = re.sub(r"^postgres(ql)?\+\w+://", "postgresql://", dsn)
+        self._owns_pool = pool is None
+        if pool is None:
+            pool_kwargs.setdefault("min_size", 1)
+            pool_kwargs.setdefault("max_size", 10)
+            pool = AsyncConnectionPool(dsn, open=False, kwargs={"autocommit": True}, **pool_kwargs)
+        self.pool = pool
+        self._opened = not self._owns_pool
+        self._open_lock = asyncio.Lock()
+
+    async def _execute(self, query: str, params: dict[str, Any],
+                       then: tuple[str, dict[str, Any]] | None = None) -> list[tuple]:
+        """Runs the statement (and `then`, pipelined behind it: still one round trip); returns the
+        rows of the last."""
+        if not self._opened:
+            async with self._open_lock:
+                if not self._opened:
+                    await self.pool.open()
+                    self._opened = True
+        async with self.pool.connection() as conn:
+            if then is None:
+                cursor = await conn.execute(query, params)
+            else:
+                async with conn.pipeline():
+                    await conn.execute(query, params)
+                    cursor = await conn.execute(*then)
+            return await cursor.fetchall() if cursor.description else []
+
+    async def create_session(self, *, app_name: str, user_id: str, state: dict[str, Any] | None = None,
+                             session_id: str | None = None) -> Session:
+        session_id = session_id if session_id is not None else platform_uuid.new_uuid()
+        films_id = row_id(app_name, user_id, session_id)
+        now = _when(platform_time.get_time())
+        params = {"id": films_id, "app": app_name, "user": user_id, "now": now,
+                  "name": None if str(films_id) == session_id else session_id,
+                  "state": json.dumps(_session_util.make_json_safe_state(state or {}))}
+        try:
+            rows = await self._execute(_CREATE, params, then=(_STATE, params))
+        except errors.UniqueViolation as error:
+            if error.diag.constraint_name != "sessions_pkey":
+                raise
+            raise AlreadyExistsError(f"Session with id {session_id} already exists.") from None
+        return _session(session_id, app_name, user_id, rows[0][0], 0, now, None)
+
+    async def get_session(self, *, app_name: str, user_id: str, session_id: str,
+                          config: GetSessionConfig | None = None) -> Session | None:
+        config = config or GetSessionConfig()
+        after = config.after_timestamp
+        rows = await self._execute(_GET, {
+            "id": row_id(app_name, user_id, session_id), "app": app_name, "user": user_id,
+            "recent": config.num_recent_events, "after": after,
+            # created_at is the event's time to the microsecond: a bound that never drops an event
+            "after_at": None if after is None else _when(after - 1e-5)})
+        if not rows:
+            return None
+        sequence, started_at, state, last_event_time, events = rows[0]
+        return _session(session_id, app_name, user_id, state, sequence, started_at, last_event_time,
+                        EVENTS.validate_json(events) if events else ())
+
+    async def list_sessions(self, *, app_name: str, user_id: str | None = None) -> ListSessionsResponse:
+        rows = await self._execute(_LIST, {"app": app_name, "user": user_id})
+        sessions = [_session(_adk_id(films_id, name, app_name, user), app_name, user, state, sequence, started_at,
+                             last_event_time)
+                    for films_id, name, user, sequence, started_at, state, last_event_time in rows]
+        sessions.sort(key=lambda s: (s.last_update_time, s.user_id, s.id))
+        return ListSessionsResponse(sessions=sessions)
+
+    async def delete_session(self, *, app_name: str, user_id: str, session_id: str) -> None:
+        await self._execute(_DELETE, {"id": row_id(app_name, user_id, session_id), "app": app_name,
+                                      "user": user_id})
+
+    async def get_user_state(self, *, app_name: str, user_id: str) -> dict[str, Any]:
+        rows = await self._execute(_USER_STATE, {"app": app_name, "user": user_id})
+        return rows[0][0] if rows else {}
+
+    async def append_event(self, session: Session, event: Event) -> Event:
+        if event.partial:
+            return event
+        marker = session._storage_update_marker
+        params = {**event_input(event), "event_data": stored_event(event),
+                  "id": row_id(session.app_name, session.user_id, session.id), "app": session.app_name,
+                  "user": session.user_id, "expected": None if marker is None else int(marker),
+                  "last_event_id": session.events[-1].id if session.events else None}
+        try:
+            rows = await self._execute(_APPEND, params)
+        except errors.SerializationFailure:
+            raise StaleSessionError(STALE_SESSION_MESSAGE) from None
+        except errors.ForeignKeyViolation:  # deleted between the lookup and the append
+            rows = []
+        if not rows:
+            raise SessionNotFoundError(f"Session {session.id} not found.")
+        # Stored: now the session object follows, as ADK's services update it.
+        self._apply_temp_state(session, event)
+        event = self._trim_temp_delta_state(event)
+        session.last_update_time = event.timestamp
+        session._storage_update_marker = str(rows[0][0])
+        return self._commit_event_to_session(session, event)
+
+    async def close(self) -> None:
+        """Closes the pool this service made (an application's own pool stays open); safe to repeat."""
+        if self._owns_pool and self._opened:
+            await self.pool.close()
+
+    async def __aenter__(self) -> AgentDbSessionService:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc_val: BaseException | None,
+                        exc_tb: TracebackType | None) -> None:
+        await self.close()
