@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import psycopg
 
-from agentdb import backup, citus, ledger, lint, maintain, migrate, testrun
+from agentdb import backup, citus, import_sqlite, ledger, lint, maintain, migrate, testrun
 from agentdb.connection import connect, resolve_dsn, server_home
 from agentdb.errors import DbctlError
 from agentdb.manifest import IDENTIFIER
@@ -268,6 +268,23 @@ def new(ctx, module, name):
         "-- release: put later changes in a new file.\n\n"
     )
     click.echo(path.relative_to(ctx.obj["root"]))
+
+
+@cli.command(name="import-sqlite")
+@click.option("--source", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The SQLite shared state, e.g. shared_state.db.")
+@click.option("--label", help="Names this source in background.sqlite_imports (default: the file's name).")
+@option_dsn
+@click.pass_context
+def import_sqlite_command(ctx, source, label, dsn):
+    """Copy a background agents' SQLite shared state into the background module (spec 003)."""
+    with open_database(ctx, dsn) as conn:
+        reports = import_sqlite.import_sqlite(conn, source, label)
+    click.echo(table(import_sqlite.COLUMNS, [r.row() for r in reports]))
+    skipped = [[r.table, rowid, reason] for r in reports for rowid, reason in r.skipped]
+    if skipped:
+        click.echo()
+        click.echo(table(["table", "rowid", "skipped because"], skipped))
 
 
 @cli.command(name="maintain")
