@@ -1,7 +1,8 @@
 -- background: the four time series of spec 003 (heartbeats, performance metrics, system events,
 -- LLM conversations), range-partitioned on their timestamp by core's partition manager
 -- (partitions/background/time_series.sql) and kept {{ background_retention_days }} days by dropping
--- whole partitions. The primary keys include the partition key, as PostgreSQL requires.
+-- whole partitions. The primary keys include the partition key, as PostgreSQL requires, and the
+-- column each table is distributed by on Citus (agent_id, conversation_id; docs/scale-out.md).
 -- Daily partitions for heartbeats and metrics (1,440 heartbeats per agent per day, more metrics);
 -- weekly ones for events and LLM conversations (far fewer rows). See docs/background.md.
 
@@ -13,7 +14,7 @@ CREATE TABLE background.agent_heartbeats (
     error_count integer DEFAULT 0 CHECK (error_count >= 0),
     metrics jsonb CHECK (jsonb_typeof(metrics) = 'object'),
     created_at timestamptz DEFAULT now(),
-    PRIMARY KEY (id, timestamp)
+    PRIMARY KEY (id, agent_id, timestamp)
 ) PARTITION BY RANGE (timestamp);
 
 COMMENT ON TABLE background.agent_heartbeats IS
@@ -33,7 +34,7 @@ CREATE TABLE background.performance_metrics (
     timestamp timestamptz NOT NULL DEFAULT now()
     CHECK (timestamp BETWEEN '2000-01-01+00' AND '2200-01-01+00'),
     metadata jsonb CHECK (jsonb_typeof(metadata) = 'object'),
-    PRIMARY KEY (id, timestamp)
+    PRIMARY KEY (id, agent_id, timestamp)
 ) PARTITION BY RANGE (timestamp);
 
 COMMENT ON TABLE background.performance_metrics IS
@@ -77,7 +78,7 @@ CREATE TABLE background.llm_conversations (
     timestamp timestamptz NOT NULL DEFAULT now()
     CHECK (timestamp BETWEEN '2000-01-01+00' AND '2200-01-01+00'),
     metadata jsonb CHECK (jsonb_typeof(metadata) = 'object'),
-    PRIMARY KEY (id, timestamp)
+    PRIMARY KEY (id, conversation_id, timestamp)
 ) PARTITION BY RANGE (timestamp);
 
 COMMENT ON TABLE background.llm_conversations IS

@@ -80,10 +80,13 @@ SELECT col_is_pk('background', 'agents', 'agent_id', 'agents are keyed by agent_
 SELECT col_is_unique('background', 'system_state', 'key', 'system_state.key is unique (ON CONFLICT (key))');
 SELECT col_is_unique('background', 'help_requests', 'request_id', 'help_requests.request_id is unique');
 SELECT col_is_unique('background', 'help_responses', 'response_id', 'help_responses.response_id is unique');
-SELECT col_is_pk('background', 'agent_heartbeats', ARRAY['id', 'timestamp'], 'heartbeats are keyed by id and partition key');
-SELECT col_is_pk('background', 'performance_metrics', ARRAY['id', 'timestamp'], 'metrics are keyed by id and partition key');
+SELECT col_is_pk('background', 'agent_heartbeats', ARRAY['id', 'agent_id', 'timestamp'],
+                 'heartbeats are keyed by id, distribution column and partition key');
+SELECT col_is_pk('background', 'performance_metrics', ARRAY['id', 'agent_id', 'timestamp'],
+                 'metrics are keyed by id, distribution column and partition key');
 SELECT col_is_pk('background', 'system_events', ARRAY['id', 'timestamp'], 'events are keyed by id and partition key');
-SELECT col_is_pk('background', 'llm_conversations', ARRAY['id', 'timestamp'], 'LLM calls are keyed by id and partition key');
+SELECT col_is_pk('background', 'llm_conversations', ARRAY['id', 'conversation_id', 'timestamp'],
+                 'LLM calls are keyed by id, distribution column and partition key');
 
 SELECT set_eq(
     $$SELECT parent::text, partition_interval, retention FROM core.partitioned_tables WHERE parent::text LIKE 'background.%'$$,
