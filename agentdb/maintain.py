@@ -1,6 +1,7 @@
 """`dbctl maintain` and `dbctl schedule`: core's maintenance, one table per transaction.
 
-The work itself is SQL (core.maintain_table, core.refresh_materialized_view); dbctl adds what a
+The work itself is SQL (core.maintain_table, core.run_maintenance_task, core.refresh_materialized_view),
+in the same order as core.run_maintenance(): tables, tasks, views. dbctl adds what a
 function cannot do: commit after every table, and DETACH PARTITION ... CONCURRENTLY (outside any
 transaction) for tables without a default partition, after which core.retire_partition finishes.
 """
@@ -22,6 +23,7 @@ def _failed(target, action, exc: psycopg.Error) -> tuple:
 def maintain(conn: psycopg.Connection, now=None, dry_run=False, lock_timeout_ms=200) -> list[tuple]:
     run_id = conn.execute("SELECT core.uuidv7()").fetchone()[0]
     tables = conn.execute("SELECT parent::text FROM core.partitioned_tables ORDER BY 1").fetchall()
+    tasks = conn.execute("SELECT task::text FROM core.maintenance_tasks ORDER BY 1").fetchall()
     views = conn.execute("SELECT view::text FROM core.materialized_views ORDER BY 1").fetchall()
     report = []
     for (table,) in tables:
@@ -38,6 +40,14 @@ def maintain(conn: psycopg.Connection, now=None, dry_run=False, lock_timeout_ms=
             if concurrent and not dry_run:
                 action = _detach_concurrently(conn, action, now, run_id, lock_timeout_ms)
             report.append(action)
+    for (task,) in tasks:
+        try:
+            report += conn.execute(
+                "SELECT * FROM core.run_maintenance_task(%s::regprocedure, coalesce(%s, now()), %s, %s)",
+                (task, now, dry_run, run_id),
+            ).fetchall()
+        except psycopg.Error as exc:
+            report.append(_failed(task, "task", exc))
     for (view,) in views:
         try:
             report += conn.execute(

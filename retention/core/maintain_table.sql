@@ -39,6 +39,7 @@ DECLARE
     v_result core.maintenance_action;
     v_started timestamptz;
 BEGIN
+    PERFORM core.check_maintenance_clock(p_now);
     v_result := core.claim_for_maintenance(p_parent, v_run, p_dry_run);
     IF v_result.action IS NOT NULL THEN
         RETURN NEXT v_result;

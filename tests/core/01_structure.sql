@@ -6,7 +6,8 @@ SELECT has_schema('core', 'schema core exists');
 SELECT has_schema('{{ extension_schema }}', 'the extension schema exists');
 SELECT tables_are(
     'core',
-    ARRAY['migration_ledger', 'partitioned_tables', 'detached_partitions', 'materialized_views', 'maintenance_log'],
+    ARRAY['migration_ledger', 'partitioned_tables', 'detached_partitions', 'materialized_views', 'maintenance_log',
+          'maintenance_tasks'],
     'core has exactly its tables'
 );
 SELECT functions_are(
@@ -17,7 +18,9 @@ SELECT functions_are(
         'create_partition', 'ensure_default_partition', 'register_partitioned_table', 'retire_partition',
         'maintain_table', 'log_maintenance', 'claim_for_maintenance', 'run_maintenance',
         'register_materialized_view',
-        'refresh_materialized_view', 'partition_health'
+        'refresh_materialized_view', 'partition_health',
+        'maintenance_caller', 'check_maintenance_clock',
+        'register_maintenance_task', 'unregister_maintenance_task', 'run_maintenance_task'
     ],
     'core has exactly its functions'
 );

@@ -36,6 +36,12 @@ DECLARE
     v_result core.maintenance_action;
     v_started timestamptz := clock_timestamp();
 BEGIN
+    IF NOT EXISTS (SELECT FROM core.materialized_views WHERE view = p_view) THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'undefined_object',
+            MESSAGE = format('%s is not a registered materialized view', p_view),
+            HINT = 'Maintenance refreshes only views registered with core.register_materialized_view().';
+    END IF;
     v_result := core.claim_for_maintenance(p_view, v_run, p_dry_run);
     IF v_result.action IS NOT NULL THEN
         RETURN NEXT v_result;
