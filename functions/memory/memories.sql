@@ -28,7 +28,7 @@ CREATE OR REPLACE FUNCTION memory.remember(
     p_agent_id uuid, p_memory_type text, p_content jsonb,
     p_embedding {{ extension_schema }}.vector, p_importance double precision DEFAULT 0.5,
     p_decay_rate double precision DEFAULT 0.1, p_source_message_id uuid DEFAULT NULL,
-    p_related_memories uuid [] DEFAULT NULL, p_expires_at timestamptz DEFAULT NULL, p_now timestamptz DEFAULT now()
+    p_related_memories uuid[] DEFAULT NULL, p_expires_at timestamptz DEFAULT NULL, p_now timestamptz DEFAULT now()
 )
 RETURNS uuid
 LANGUAGE plpgsql
@@ -57,7 +57,7 @@ END
 $$;
 
 COMMENT ON FUNCTION memory.remember(
-    uuid, text, jsonb, {{ extension_schema }}.vector, double precision, double precision, uuid, uuid [],
+    uuid, text, jsonb, {{ extension_schema }}.vector, double precision, double precision, uuid, uuid[],
     timestamptz, timestamptz
 ) IS
 'Stores a memory of an agent and returns its id; the table''s constraints check type, content keys,
@@ -66,7 +66,7 @@ importance and decay.';
 -- An inlinable SQL function (no SET clause): the planner sees through it, so the HNSW index serves
 -- its ORDER BY ... LIMIT, and EXPLAIN shows it.
 CREATE OR REPLACE FUNCTION memory.nearest_memories(
-    p_agent_id uuid, p_query {{ extension_schema }}.vector, p_k integer, p_types text [],
+    p_agent_id uuid, p_query {{ extension_schema }}.vector, p_k integer, p_types text[],
     p_min_importance double precision, p_now timestamptz
 )
 RETURNS TABLE (id uuid, distance double precision)
@@ -84,7 +84,7 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION memory.nearest_memories(
-    uuid, {{ extension_schema }}.vector, integer, text [], double precision, timestamptz
+    uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz
 ) IS
 'The k memories of an agent nearest to a query embedding by cosine distance, filtered by type,
 importance and expiry: the index search recall_memories ranks.';
@@ -95,7 +95,7 @@ SELECT '[0]'::{{ extension_schema }}.vector IS NOT NULL AS vector_loaded;
 
 CREATE OR REPLACE FUNCTION memory.recall_memories(
     p_agent_id uuid, p_query_embedding {{ extension_schema }}.vector, p_k integer DEFAULT 10,
-    p_types text [] DEFAULT NULL, p_min_importance double precision DEFAULT 0, p_now timestamptz DEFAULT now()
+    p_types text[] DEFAULT NULL, p_min_importance double precision DEFAULT 0, p_now timestamptz DEFAULT now()
 )
 RETURNS TABLE (
     memory_id uuid, memory_type text, content jsonb, similarity double precision,
@@ -103,7 +103,7 @@ RETURNS TABLE (
 )
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
-SET hnsw.iterative_scan = 'relaxed_order'
+SET "hnsw.iterative_scan" = 'relaxed_order'
 AS $$
 BEGIN
     IF p_agent_id IS NULL OR p_query_embedding IS NULL THEN
@@ -154,14 +154,14 @@ END
 $$;
 
 COMMENT ON FUNCTION memory.recall_memories(
-    uuid, {{ extension_schema }}.vector, integer, text [], double precision, timestamptz
+    uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz
 ) IS
 'The k memories of an agent nearest to the query (cosine), ranked by score = similarity (1 - cosine
 distance) x effective importance; counts the access and refreshes last_accessed of each. Filters:
 memory types (NULL: all) and importance >= min_importance (stored importance).';
 
 CREATE OR REPLACE FUNCTION memory.consolidate_memories(
-    p_agent_id uuid, p_source_ids uuid [], p_consolidation_type text, p_content jsonb,
+    p_agent_id uuid, p_source_ids uuid[], p_consolidation_type text, p_content jsonb,
     p_embedding {{ extension_schema }}.vector, p_memory_type text DEFAULT 'semantic',
     p_importance double precision DEFAULT NULL, p_now timestamptz DEFAULT now()
 )
@@ -205,7 +205,7 @@ END
 $$;
 
 COMMENT ON FUNCTION memory.consolidate_memories(
-    uuid, uuid [], text, jsonb, {{ extension_schema }}.vector, text, double precision, timestamptz
+    uuid, uuid[], text, jsonb, {{ extension_schema }}.vector, text, double precision, timestamptz
 ) IS
 'Writes a consolidated memory (related_memories = the sources, importance = theirs at most unless given)
 and its memory_consolidations row in one transaction; returns the new memory''s id. tokens_saved
@@ -213,19 +213,19 @@ estimates 4 bytes of JSON per token. The sources are kept.';
 
 REVOKE ALL ON FUNCTION
 memory.effective_importance(double precision, double precision, timestamptz, timestamptz),
-memory.remember(uuid, text, jsonb, {{ extension_schema }}.vector, double precision, double precision, uuid, uuid [],
+memory.remember(uuid, text, jsonb, {{ extension_schema }}.vector, double precision, double precision, uuid, uuid[],
                 timestamptz, timestamptz),
-memory.nearest_memories(uuid, {{ extension_schema }}.vector, integer, text [], double precision, timestamptz),
-memory.recall_memories(uuid, {{ extension_schema }}.vector, integer, text [], double precision, timestamptz),
-memory.consolidate_memories(uuid, uuid [], text, jsonb, {{ extension_schema }}.vector, text, double precision,
+memory.nearest_memories(uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz),
+memory.recall_memories(uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz),
+memory.consolidate_memories(uuid, uuid[], text, jsonb, {{ extension_schema }}.vector, text, double precision,
                             timestamptz)
 FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
 memory.effective_importance(double precision, double precision, timestamptz, timestamptz),
-memory.remember(uuid, text, jsonb, {{ extension_schema }}.vector, double precision, double precision, uuid, uuid [],
+memory.remember(uuid, text, jsonb, {{ extension_schema }}.vector, double precision, double precision, uuid, uuid[],
                 timestamptz, timestamptz),
-memory.nearest_memories(uuid, {{ extension_schema }}.vector, integer, text [], double precision, timestamptz),
-memory.recall_memories(uuid, {{ extension_schema }}.vector, integer, text [], double precision, timestamptz),
-memory.consolidate_memories(uuid, uuid [], text, jsonb, {{ extension_schema }}.vector, text, double precision,
+memory.nearest_memories(uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz),
+memory.recall_memories(uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz),
+memory.consolidate_memories(uuid, uuid[], text, jsonb, {{ extension_schema }}.vector, text, double precision,
                             timestamptz)
 TO {{ app_role }};

@@ -185,7 +185,7 @@ version and returns it. A p_expected_version other than the current version (0: 
 refused with 40001; concurrent updaters of one agent queue, and exactly one version stays current.';
 
 CREATE OR REPLACE FUNCTION memory.reset_agent_state(
-    p_agent_id uuid, p_partitions text [], p_trigger text, p_expected_version integer DEFAULT NULL,
+    p_agent_id uuid, p_partitions text[], p_trigger text, p_expected_version integer DEFAULT NULL,
     p_now timestamptz DEFAULT now()
 )
 RETURNS memory.agent_states
@@ -217,7 +217,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION memory.reset_agent_state(uuid, text [], text, integer, timestamptz) IS
+COMMENT ON FUNCTION memory.reset_agent_state(uuid, text[], text, integer, timestamptz) IS
 'Empties the named partitions of the agent''s state as a new version (transition_type reset).';
 
 CREATE OR REPLACE FUNCTION memory.restore_state(
@@ -317,12 +317,12 @@ REVOKE ALL ON FUNCTION memory.apply_delta(jsonb, jsonb), memory.state_delta(json
 memory.write_state(uuid, jsonb, jsonb, jsonb, jsonb, text, text, integer, timestamptz),
 memory.check_state_changes(jsonb), memory.restore_state(uuid, uuid, text, integer, timestamptz),
 memory.update_agent_state(uuid, jsonb, text, integer, timestamptz),
-memory.reset_agent_state(uuid, text [], text, integer, timestamptz),
+memory.reset_agent_state(uuid, text[], text, integer, timestamptz),
 memory.rollback_state(uuid, integer, integer, timestamptz), memory.rollback_state(uuid, uuid, integer, timestamptz),
 memory.agent_state_at(uuid, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION memory.apply_delta(jsonb, jsonb), memory.state_delta(jsonb, jsonb),
 memory.update_agent_state(uuid, jsonb, text, integer, timestamptz),
-memory.reset_agent_state(uuid, text [], text, integer, timestamptz),
+memory.reset_agent_state(uuid, text[], text, integer, timestamptz),
 memory.rollback_state(uuid, integer, integer, timestamptz), memory.rollback_state(uuid, uuid, integer, timestamptz),
 memory.agent_state_at(uuid, timestamptz) TO {{ app_role }};
 GRANT EXECUTE ON FUNCTION memory.agent_state_at(uuid, timestamptz) TO {{ readonly_role }};

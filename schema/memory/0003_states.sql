@@ -21,6 +21,9 @@ COMMENT ON FUNCTION memory.state_hash(jsonb, jsonb, jsonb, jsonb) IS
 persistent]. jsonb''s text form is canonical (keys sorted and unique, fixed spacing), so equal states
 hash equally whatever order their keys were written in.';
 
+REVOKE ALL ON FUNCTION memory.state_hash(jsonb, jsonb, jsonb, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION memory.state_hash(jsonb, jsonb, jsonb, jsonb) TO {{ app_role }}, {{ readonly_role }};
+
 CREATE TABLE memory.agent_states (
     id uuid PRIMARY KEY DEFAULT core.uuidv7(),
     agent_id uuid NOT NULL REFERENCES memory.agents (id) ON DELETE CASCADE,

@@ -63,7 +63,7 @@ CREATE TABLE memory.chat_messages_v2 (
     metadata jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(metadata) = 'object'),
     context jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(context) = 'object'),
     tools jsonb CHECK (jsonb_typeof(tools) = 'array'),
-    memory_refs uuid [],
+    memory_refs uuid[],
     state_snapshot_id uuid REFERENCES memory.agent_states (id) ON DELETE SET NULL,
     audit jsonb CHECK (jsonb_typeof(audit) = 'object'),
     current_version integer NOT NULL DEFAULT 1 CHECK (current_version >= 1),

@@ -12,7 +12,7 @@ CREATE TABLE memory.agent_memories (
     importance double precision NOT NULL DEFAULT 0.5 CHECK (importance >= 0 AND importance <= 1),
     decay_rate double precision NOT NULL DEFAULT 0.1 CHECK (decay_rate >= 0 AND decay_rate <= 100),
     access_count integer NOT NULL DEFAULT 0 CHECK (access_count >= 0),
-    related_memories uuid [],
+    related_memories uuid[],
     source_message_id uuid REFERENCES memory.chat_messages_v2 (id) ON DELETE SET NULL,
     last_accessed timestamptz NOT NULL DEFAULT now(),
     created_at timestamptz NOT NULL DEFAULT now(),
@@ -56,7 +56,7 @@ CREATE INDEX idx_memories_expiry ON memory.agent_memories (expires_at) WHERE exp
 CREATE TABLE memory.memory_consolidations (
     id uuid PRIMARY KEY DEFAULT core.uuidv7(),
     agent_id uuid NOT NULL REFERENCES memory.agents (id) ON DELETE CASCADE,
-    source_memories uuid [] NOT NULL CHECK (cardinality(source_memories) >= 1),
+    source_memories uuid[] NOT NULL CHECK (cardinality(source_memories) >= 1),
     consolidated_memory_id uuid REFERENCES memory.agent_memories (id) ON DELETE SET NULL,
     consolidation_type text NOT NULL CHECK (consolidation_type IN ('merge', 'summarize', 'abstract')),
     tokens_saved integer,

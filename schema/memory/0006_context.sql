@@ -28,8 +28,8 @@ CREATE TABLE memory.context_templates (
     variables jsonb CHECK (jsonb_typeof(variables) = 'object'),
     total_tokens integer CHECK (total_tokens >= 0),
     use_count integer NOT NULL DEFAULT 0 CHECK (use_count >= 0),
-    use_cases text [],
-    agent_types text [],
+    use_cases text[],
+    agent_types text[],
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()
 );

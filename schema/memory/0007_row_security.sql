@@ -28,7 +28,7 @@ ALTER TABLE memory.message_versions ENABLE ROW LEVEL SECURITY;
 CREATE POLICY message_versions_user ON memory.message_versions TO {{ app_role }}
 USING (message_id IN (
     SELECT m.id FROM memory.chat_messages_v2 AS m
-    INNER JOIN memory.conversation_sessions AS s ON s.id = m.session_id
+    INNER JOIN memory.conversation_sessions AS s ON m.session_id = s.id
     WHERE s.user_id = (SELECT nullif(current_setting('agentdb.user_id', TRUE), '')::uuid)
 ));
 
