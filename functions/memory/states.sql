@@ -291,7 +291,7 @@ BEGIN
             HINT = 'The agent''s first state has no earlier state; use reset_agent_state.';
     END IF;
     RETURN memory.restore_state(p_agent_id, v_transition.from_state_id,
-                                format('rollback of transition %s', p_transition_id), p_expected_version, p_now);
+                                format('rollback of %s', p_transition_id), p_expected_version, p_now);
 END
 $$;
 
