@@ -59,6 +59,7 @@ DECLARE
     v_to jsonb;
     v_delta jsonb;
     v_count integer := 0;
+    v_from_time timestamptz;
 BEGIN
     IF p_now IS NULL OR NOT isfinite(p_now) OR p_now > now() + interval '1 day' THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
@@ -77,12 +78,9 @@ BEGIN
             DETAIL = 'Another writer changed the state since this one read it.',
             HINT = 'Read the current state again and retry.';
     END IF;
-    IF v_old.valid_from > p_now THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('agent %s state version %s is valid from %s, after %s', p_agent_id,
-                             v_old.version_number, v_old.valid_from, p_now),
-            HINT = 'A new version cannot start before the current one.';
-    END IF;
+    -- A writer that queued behind one whose transaction started later has an earlier now(): its
+    -- version starts when its predecessor did, so validity intervals never overlap.
+    v_from_time := greatest(p_now, v_old.valid_from);
     FOREACH v_part IN ARRAY ARRAY['local', 'shared', 'session', 'persistent'] LOOP
         v_from := coalesce(CASE v_part WHEN 'local' THEN v_old.local_state WHEN 'shared' THEN v_old.shared_state
                                        WHEN 'session' THEN v_old.session_state ELSE v_old.persistent_state END, '{}');
@@ -96,7 +94,7 @@ BEGIN
         END IF;
     END LOOP;
 
-    UPDATE memory.agent_states AS s SET is_current = FALSE, valid_until = p_now WHERE s.id = v_old.id;
+    UPDATE memory.agent_states AS s SET is_current = FALSE, valid_until = v_from_time WHERE s.id = v_old.id;
     INSERT INTO memory.agent_states (
         agent_id, version_number, local_state, shared_state, session_state, persistent_state, state_hash,
         modification_count, valid_from, is_current, created_at, last_modified
@@ -104,7 +102,7 @@ BEGIN
     VALUES (
         p_agent_id, coalesce(v_old.version_number, 0) + 1, p_local, p_shared, p_session, p_persistent,
         memory.state_hash(p_local, p_shared, p_session, p_persistent),
-        coalesce(v_old.modification_count, 0) + v_count, p_now, TRUE, p_now, p_now
+        coalesce(v_old.modification_count, 0) + v_count, v_from_time, TRUE, p_now, v_from_time
     )
     RETURNING * INTO v_new;
     INSERT INTO memory.state_transitions (
@@ -113,7 +111,7 @@ BEGIN
     )
     VALUES (
         p_agent_id, v_old.id, v_new.id, p_transition_type, p_trigger, v_changes, v_old.id IS NOT NULL,
-        CASE WHEN v_old.id IS NOT NULL THEN v_rollback END, p_now
+        CASE WHEN v_old.id IS NOT NULL THEN v_rollback END, v_from_time
     );
     RETURN v_new;
 END

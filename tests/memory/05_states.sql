@@ -54,9 +54,6 @@ SELECT throws_ok($$SELECT memory.update_agent_state('0190a0c0-0000-7000-8000-000
                  '22023', NULL, 'a partition delta that is not an object is refused');
 SELECT throws_ok($$SELECT memory.update_agent_state('0190a0c0-0000-7000-8000-0000000ab0a1', '[]', 'bad')$$,
                  '22023', NULL, 'changes that are not an object are refused');
-SELECT throws_ok($$SELECT memory.update_agent_state('0190a0c0-0000-7000-8000-0000000ab0a1', '{"local": {"x": 1}}', 'early', NULL,
-                                                    '2026-03-01 09:00+00')$$,
-                 '22023', NULL, 'a version starting before the current one is refused');
 SELECT throws_ok($$SELECT memory.update_agent_state('0190a0c0-0000-7000-8000-0000000ab0a1', '{"local": {"x": 1}}', 'never', NULL,
                                                     'infinity')$$,
                  '22023', NULL, 'an infinite time is refused');
@@ -134,6 +131,18 @@ SELECT results_eq(
     $$VALUES (2)$$, 'agent_state_at: the version valid at a time');
 SELECT is_empty($$SELECT * FROM memory.agent_state_at('0190a0c0-0000-7000-8000-0000000ab0a1', '2026-02-28+00')$$,
                 'no state before the first version');
+
+-- A writer whose clock is behind the current version's start (it queued behind a later transaction).
+INSERT INTO memory.agents (id, name) VALUES ('0190a0c0-0000-7000-8000-0000000ab0a2', 'late agent');
+SELECT memory.update_agent_state('0190a0c0-0000-7000-8000-0000000ab0a2', '{"local": {"x": 1}}', 'first', NULL, '2026-03-01 10:00+00');
+SELECT memory.update_agent_state('0190a0c0-0000-7000-8000-0000000ab0a2', '{"local": {"x": 2}}', 'late', NULL, '2026-03-01 09:00+00');
+SELECT results_eq(
+    $$SELECT version_number, valid_from, valid_until FROM memory.agent_states
+      WHERE agent_id = '0190a0c0-0000-7000-8000-0000000ab0a2' ORDER BY version_number$$,
+    $$VALUES (1, '2026-03-01 10:00+00'::timestamptz, '2026-03-01 10:00+00'::timestamptz),
+             (2, '2026-03-01 10:00+00'::timestamptz, NULL)$$,
+    'a version never starts before its predecessor: validity intervals do not overlap'
+);
 
 -- Checkpoint retention by core maintenance.
 SELECT memory.create_checkpoint('0190a0c0-0000-7000-8000-0000000ab0a1', 'automatic', NULL, 'temporary', '2026-03-02 02:00+00');

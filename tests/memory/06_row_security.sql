@@ -47,7 +47,8 @@ SELECT results_eq($$SELECT local_state ->> 'who' FROM memory.agent_states$$, $$V
                   'its states only');
 SELECT is((SELECT count(*)::int FROM memory.state_transitions), 1, 'its transitions only');
 WITH u AS (UPDATE memory.chat_messages_v2 SET content = '{"type": "text", "text": "hacked"}'
-           WHERE id = '0190a0c0-0000-7000-8000-0000000c0b10' RETURNING 1)
+           WHERE id = '0190a0c0-0000-7000-8000-0000000c0b10' RETURNING 1
+)
 SELECT is(count(*)::int, 0, 'updating bob''s message touches no row') FROM u;
 WITH d AS (DELETE FROM memory.conversation_sessions WHERE id = '0190a0c0-0000-7000-8000-0000000c0b05' RETURNING 1)
 SELECT is(count(*)::int, 0, 'deleting bob''s session touches no row') FROM d;
