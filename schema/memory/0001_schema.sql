@@ -12,5 +12,12 @@ chat_messages. Use with SET search_path = memory, core, {{ extension_schema }}.'
 
 SELECT core.grant_module_privileges('memory');
 
+-- Where memory.finish_messages_v2() moves the v1 chat_messages table (archived, never dropped).
+-- Created here, by the migrating role, because the owner role need not have CREATE on the database.
+CREATE SCHEMA memory_archive AUTHORIZATION {{ owner_role }};
+
+COMMENT ON SCHEMA memory_archive IS
+'Archived tables of the memory module: the v1 chat_messages after memory.finish_messages_v2().';
+
 CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA {{ extension_schema }};
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA {{ extension_schema }};

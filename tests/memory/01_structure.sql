@@ -1,25 +1,29 @@
 -- memory structure, exhaustively: an object added without a test fails here.
 BEGIN;
-SELECT plan(44);
+SELECT plan(45);
 
 SELECT has_schema('memory', 'schema memory exists');
+SELECT schema_owner_is('memory_archive', '{{ owner_role }}', 'the archive schema of the v1 messages belongs to the owner');
 SELECT set_eq(
     $$SELECT relname::text FROM pg_class
       WHERE relnamespace = 'memory'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition$$,
     ARRAY[
         'users', 'workspaces', 'channels', 'agents', 'agent_datastores', 'chat_messages', 'conversation_sessions',
         'chat_messages_v2', 'message_versions', 'agent_memories', 'memory_consolidations', 'agent_states',
-        'state_checkpoints', 'state_transitions', 'context_snapshots', 'context_templates'
+        'state_checkpoints', 'state_transitions', 'context_snapshots', 'context_templates', 'message_id_map',
+        'messages_v2_migration'
     ],
     'memory has exactly its tables'
 );
 SELECT functions_are('memory', ARRAY[
-    'agent_state_at', 'apply_delta', 'caller_bypasses_row_security', 'check_state_changes', 'consolidate_memories',
-    'count_session_messages', 'create_checkpoint', 'current_agent_id', 'current_user_id', 'edit_message',
-    'effective_importance', 'expire_checkpoints', 'expire_memories', 'keep_message_version', 'message_history',
+    'agent_state_at', 'apply_delta', 'backfill_messages_v2', 'caller_bypasses_row_security', 'check_state_changes',
+    'consolidate_memories', 'copy_v1_message', 'count_session_messages', 'create_checkpoint', 'current_agent_id',
+    'current_user_id', 'dual_write_message', 'edit_message', 'effective_importance', 'ensure_v1_session',
+    'expire_checkpoints', 'expire_memories', 'finish_messages_v2', 'keep_message_version', 'message_history',
     'message_tokens', 'nearest_memories', 'recall_memories', 'remember', 'require_agent', 'reset_agent_state',
-    'restore_checkpoint', 'restore_state', 'rollback_state', 'state_delta', 'state_hash', 'update_agent_state',
-    'use_context_template', 'write_state'
+    'restore_checkpoint', 'restore_state', 'rollback_messages_v2', 'rollback_state', 'start_messages_v2',
+    'state_delta', 'state_hash', 'update_agent_state', 'use_context_template', 'v1_session_id',
+    'validate_messages_v2', 'write_state'
 ], 'memory has exactly its functions');
 SELECT views_are('memory', ARRAY[]::name[], 'memory has no views');
 
