@@ -1,6 +1,6 @@
 -- memory structure, exhaustively: an object added without a test fails here.
 BEGIN;
-SELECT plan(45);
+SELECT plan(47);
 
 SELECT has_schema('memory', 'schema memory exists');
 SELECT schema_owner_is('memory_archive', '{{ owner_role }}', 'the archive schema of the v1 messages belongs to the owner');
@@ -11,15 +11,15 @@ SELECT set_eq(
         'users', 'workspaces', 'channels', 'agents', 'agent_datastores', 'chat_messages', 'conversation_sessions',
         'chat_messages_v2', 'message_versions', 'agent_memories', 'memory_consolidations', 'agent_states',
         'state_checkpoints', 'state_transitions', 'context_snapshots', 'context_templates', 'message_id_map',
-        'messages_v2_migration'
+        'messages_v2_migration', 'audit_log', 'user_pii'
     ],
     'memory has exactly its tables'
 );
 SELECT functions_are('memory', ARRAY[
-    'agent_state_at', 'apply_delta', 'backfill_messages_v2', 'caller_bypasses_row_security', 'check_state_changes',
+    'acting_role', 'agent_state_at', 'apply_delta', 'audit_changes', 'backfill_messages_v2', 'caller_bypasses_row_security', 'check_state_changes',
     'consolidate_memories', 'copy_v1_message', 'count_session_messages', 'create_checkpoint', 'current_agent_id',
     'current_user_id', 'dual_write_message', 'edit_message', 'effective_importance', 'ensure_v1_session',
-    'expire_checkpoints', 'expire_memories', 'finish_messages_v2', 'keep_message_version', 'message_history',
+    'expire_checkpoints', 'expire_memories', 'finish_messages_v2', 'forget_user', 'refuse_audit_change', 'keep_message_version', 'message_history',
     'message_tokens', 'nearest_memories', 'recall_memories', 'remember', 'require_agent', 'reset_agent_state',
     'restore_checkpoint', 'restore_state', 'rollback_messages_v2', 'rollback_state', 'start_messages_v2',
     'state_delta', 'state_hash', 'update_agent_state', 'use_context_template', 'v1_session_id',
@@ -110,7 +110,7 @@ SELECT fk_ok('memory', 'context_snapshots', 'message_id', 'memory', 'chat_messag
 SELECT set_eq(
     $$SELECT relname::text FROM pg_class WHERE relnamespace = 'memory'::regnamespace AND relrowsecurity$$,
     ARRAY['conversation_sessions', 'chat_messages_v2', 'message_versions', 'agent_memories', 'memory_consolidations',
-          'agent_states', 'state_checkpoints', 'state_transitions', 'context_snapshots'],
+          'agent_states', 'state_checkpoints', 'state_transitions', 'context_snapshots', 'user_pii'],
     'row-level security is on for the per-user and per-agent tables'
 );
 SELECT is_empty(
@@ -121,11 +121,24 @@ SELECT ok((SELECT bool_and(qual LIKE '%( SELECT (NULLIF(current_setting(''agentd
            WHERE schemaname = 'memory' AND roles = '{ {{- app_role -}} }'),
           'every policy of the application role reads its setting in a scalar subquery (once per query)');
 SELECT is_empty(
-    $$SELECT t FROM unnest(ARRAY['agent_states', 'state_checkpoints', 'state_transitions', 'message_versions']) AS t
+    $$SELECT t FROM unnest(ARRAY['agent_states', 'state_checkpoints', 'state_transitions', 'message_versions',
+                                 'audit_log', 'message_id_map', 'messages_v2_migration']) AS t
       WHERE has_table_privilege('{{ app_role }}', 'memory.' || t, 'INSERT')
          OR has_table_privilege('{{ app_role }}', 'memory.' || t, 'UPDATE')
          OR has_table_privilege('{{ app_role }}', 'memory.' || t, 'DELETE')$$,
-    'the application cannot write state versions, checkpoints, transitions or message versions directly'
+    'the application cannot write state versions, checkpoints, transitions, message versions, audit or migration rows'
+);
+SELECT is_empty(
+    $$SELECT c.relname FROM pg_class AS c
+      WHERE c.relnamespace = 'memory'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND c.relname <> 'audit_log'
+        AND (SELECT count(*) FROM pg_trigger AS t WHERE t.tgrelid = c.oid AND t.tgname LIKE 'zz\_audit\_%') <> 3$$,
+    'every table but the audit log itself has its three audit triggers'
+);
+SELECT results_eq(
+    $$SELECT partition_interval, retention FROM core.partitioned_tables WHERE parent = 'memory.audit_log'::regclass$$,
+    $$VALUES ('month', interval '{{ memory_audit_retention_months }} months')$$,
+    'the audit log is partitioned by month with core, retention memory_audit_retention_months'
 );
 SELECT ok(NOT has_column_privilege('{{ app_role }}', 'memory.conversation_sessions', 'message_count', 'UPDATE')
           AND NOT has_column_privilege('{{ app_role }}', 'memory.conversation_sessions', 'message_count', 'INSERT')
