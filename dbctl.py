@@ -132,6 +132,7 @@ def current_plan(ctx, modules, sets, dsn):
     files = project.migration_files(selected)
     with open_database(ctx, dsn) as conn:
         entries = ledger.plan(files, ledger.read(conn), {m.name for m in selected})
+        ledger.check_objects(conn, entries)
         where = f"{conn.info.host}:{conn.info.port}/{conn.info.dbname}"
     return project, entries, where
 
@@ -142,7 +143,9 @@ def current_plan(ctx, modules, sets, dsn):
 @option_dsn
 @click.pass_context
 def status(ctx, modules, sets, dsn):
-    """List every migration file: applied, pending, changed, drifted or missing."""
+    """List every migration file: applied, pending, changed, drifted, missing, or applied but with
+    an object missing from the catalog. Exits non-zero on drift, out-of-order or missing files and
+    missing objects (like Flyway's validate), after showing everything."""
     _, entries, where = current_plan(ctx, modules, sets, dsn)
     rows = [[e.module, e.file, e.state,
              e.applied_at.strftime("%Y-%m-%d %H:%M:%S") if e.applied_at else ""] for e in entries]
@@ -151,6 +154,9 @@ def status(ctx, modules, sets, dsn):
     counts = Counter(e.state for e in entries)
     click.echo(", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
     show_maintenance_health(ctx, dsn)
+    found = ledger.problems(entries) + ledger.missing_object_lines(entries)
+    if found:
+        raise DbctlError(f"{where} disagrees with the files:\n  " + "\n  ".join(found))
 
 
 def show_maintenance_health(ctx, dsn):
@@ -158,7 +164,9 @@ def show_maintenance_health(ctx, dsn):
         if not conn.execute("SELECT to_regclass('core.maintenance_health') IS NOT NULL").fetchone()[0]:
             return
         tables = conn.execute(
-            """SELECT parent::text, partitions, rows_in_default, covered_until::date,
+            """SELECT parent::text, partitions, rows_in_default,
+                      CASE WHEN unroutable_rows > 0 THEN unroutable_rows || ' (' || unroutable_key || ')' END,
+                      covered_until::date,
                       oldest_partition::text, last_run_at::timestamp(0), last_outcome
                  FROM core.maintenance_health"""
         ).fetchall()
@@ -166,13 +174,20 @@ def show_maintenance_health(ctx, dsn):
             """SELECT view::text, last_refreshed_at::timestamp(0), last_outcome
                  FROM core.materialized_view_health ORDER BY 1"""
         ).fetchall()
+        alerts = None
+        if conn.execute("SELECT to_regclass('core.monitoring_alerts') IS NOT NULL").fetchone()[0]:
+            alerts = conn.execute("SELECT severity, kind, target, message FROM core.monitoring_alerts").fetchall()
     if tables:
         click.echo("\npartitioned tables")
-        click.echo(table(["table", "partitions", "rows in default", "covered until", "oldest",
+        click.echo(table(["table", "partitions", "rows in default", "unroutable (key)", "covered until", "oldest",
                           "last maintenance", "outcome"], tables))
     if views:
         click.echo("\nmaterialized views")
         click.echo(table(["view", "last refreshed", "outcome"], views))
+    if alerts is not None:
+        click.echo("\nmonitoring alerts" + ("" if alerts else ": none"))
+        if alerts:
+            click.echo(table(["severity", "kind", "target", "message"], alerts))
 
 
 @cli.command()
@@ -290,12 +305,14 @@ def test_command(ctx, keep, modules, sets, dsn):
 @option_set
 @click.pass_context
 def lint_command(ctx, sets):
-    """sqlfluff over every SQL file, squawk over the rendered versioned migrations."""
+    """sqlfluff over every SQL file, squawk over the rendered versioned migrations, pgspot over the
+    rendered migration files of every module (accepted findings in .pgspot.toml, with reasons)."""
     project = project_from(ctx, sets)
     fluff = lint.sqlfluff(project)
     squawk = lint.squawk(project)
-    if fluff or squawk:
-        raise DbctlError(f"lint found problems (sqlfluff exit {fluff}, squawk exit {squawk})")
+    spot = lint.pgspot(project, click.echo)
+    if fluff or squawk or spot:
+        raise DbctlError(f"lint found problems (sqlfluff exit {fluff}, squawk exit {squawk}, pgspot exit {spot})")
     click.echo("lint: no problems")
 
 

@@ -1,9 +1,10 @@
 """What the ledger (core.migration_ledger) says, compared with the files: the migration plan."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 
+from agentdb import objects
 from agentdb.errors import DbctlError
 from agentdb.sqlfiles import RenderedFile
 
@@ -13,8 +14,8 @@ LOCK_SQL = "SELECT pg_advisory_lock(hashtext('agentdb:migrate'))"
 TRY_LOCK_SQL = "SELECT pg_try_advisory_lock(hashtext('agentdb:migrate'))"
 UNLOCK_SQL = "SELECT pg_advisory_unlock(hashtext('agentdb:migrate'))"
 
-APPLIED, PENDING, CHANGED, DRIFTED, OUT_OF_ORDER, MISSING = (
-    "applied", "pending", "changed", "drifted", "out of order", "missing",
+APPLIED, PENDING, CHANGED, DRIFTED, OUT_OF_ORDER, MISSING, MISSING_OBJECT = (
+    "applied", "pending", "changed", "drifted", "out of order", "missing", "missing object",
 )
 ERROR_STATES = (DRIFTED, OUT_OF_ORDER, MISSING)
 
@@ -27,6 +28,7 @@ class Entry:
     state: str
     applied_at: object = None
     rendered: RenderedFile | None = None  # None for a ledger row whose file is gone
+    missing: list = field(default_factory=list)  # objects the file creates that the catalog lacks
 
 
 def read(conn: psycopg.Connection) -> dict:
@@ -66,6 +68,34 @@ def plan(files: list[RenderedFile], ledger: dict, modules: set[str]) -> list[Ent
     return entries
 
 
+def check_objects(conn: psycopg.Connection, entries: list[Entry]) -> None:
+    """Mark applied files whose tables, views or functions the catalog lacks (dropped by hand)."""
+    by_module: dict = {}
+    for e in entries:
+        if e.state == APPLIED and e.rendered is not None:
+            by_module.setdefault(e.module, []).append(e)
+    expected = []  # (entry, object)
+    for applied in by_module.values():
+        created = objects.created_objects([e.rendered for e in applied])
+        expected += [(e, obj) for e in applied for obj in created[e.file]]
+    absent = set(objects.missing(conn, [obj for _, obj in expected]))
+    for e, obj in expected:
+        if obj in absent:
+            e.missing.append(obj)
+            e.state = MISSING_OBJECT
+
+
+def missing_object_lines(entries: list[Entry]) -> list[str]:
+    """One line per missing object, with the fix."""
+    lines = []
+    for e in entries:
+        fix = ("dbctl migrate applies the file again" if e.kind != "schema" else
+               "a versioned file is never applied twice: restore the object (from a backup, or by a new "
+               "versioned file, dbctl new)")
+        lines += [f"{e.file}: missing object {obj.describe()}; {fix}" for obj in e.missing]
+    return lines
+
+
 def problems(entries: list[Entry]) -> list[str]:
     """Why the database and the files disagree in a way migrate must not paper over."""
     reasons = {
@@ -83,7 +113,9 @@ def problems(entries: list[Entry]) -> list[str]:
 
 
 def to_apply(entries: list[Entry]) -> list[RenderedFile]:
-    return [e.rendered for e in entries if e.state in (PENDING, CHANGED)]
+    """Pending and changed files, and repeatable files whose objects are missing, in apply order."""
+    return [e.rendered for e in entries
+            if e.state in (PENDING, CHANGED) or (e.state == MISSING_OBJECT and e.kind != "schema")]
 
 
 def raise_on_problems(entries: list[Entry]):

@@ -61,6 +61,10 @@ def maintain(conn: psycopg.Connection, now=None, dry_run=False, lock_timeout_ms=
 def _detach_concurrently(conn, action, now, run_id, lock_timeout_ms) -> tuple:
     target, kind, partition = action[0], action[1], action[2]
     started = time.monotonic()
+    owner = conn.execute("SELECT pg_has_role(nspowner, 'USAGE') FROM pg_namespace WHERE nspname = 'core'").fetchone()[0]
+    if not owner:  # DDL outside a transaction cannot borrow the owner's rights from a function
+        return (target, kind, partition, None, None, "skipped",
+                "DETACH ... CONCURRENTLY needs the owner role: run dbctl maintain as a member of it")
     try:
         statement = conn.execute(
             "SELECT format('ALTER TABLE %%s DETACH PARTITION %%s CONCURRENTLY', %s::regclass, %s::regclass)",

@@ -16,6 +16,7 @@ import psycopg
 
 from agentdb import ledger
 from agentdb.errors import DbctlError
+from agentdb.manifest import REPEATABLE_KINDS
 from agentdb.project import Project
 from agentdb.sqlfiles import RenderedFile, Statement
 
@@ -45,12 +46,16 @@ def check_server(conn: psycopg.Connection, modules) -> None:
 def migrate(project: Project, conn, module_names=(), dry_run=False, echo=print) -> list:
     """Apply what is pending; return the rendered files applied (or that would be, on dry run)."""
     modules = project.modules(module_names)
+    refuse_empty_modules(project, module_names, "migration", ("schema", *REPEATABLE_KINDS))
     files = project.migration_files(modules)
     check_server(conn, modules)
     ledger.acquire_lock(conn, echo)
     try:
         entries = ledger.plan(files, ledger.read(conn), {m.name for m in modules})
         ledger.raise_on_problems(entries)
+        ledger.check_objects(conn, entries)
+        for line in ledger.missing_object_lines(entries):
+            echo(line)
         todo = ledger.to_apply(entries)
         if dry_run:
             return todo
@@ -65,6 +70,26 @@ def migrate(project: Project, conn, module_names=(), dry_run=False, echo=print) 
         return todo
     finally:
         conn.execute(ledger.UNLOCK_SQL)
+
+
+def refuse_empty_modules(project: Project, module_names, what: str, kinds: tuple, ignore=()) -> None:
+    """A module named on the command line with no files of these kinds (other than the file names in
+    `ignore`) is an error, not a silent no-op."""
+    empty = [name for name in dict.fromkeys(module_names)
+             if not any(f.path.name not in ignore for k in kinds
+                        for f in project.manifest.kind_files(project.manifest.module(name), k))]
+    if empty:
+        raise DbctlError("nothing was done: " + "; ".join(
+            f"module {name} is declared in manifest.toml but has no {what} files "
+            f"(in {', '.join(f'{k}/{name}/' for k in kinds)})" for name in empty))
+
+
+# Every migration file runs with only pg_catalog (and pg_temp, last) on its search_path, so a name the
+# file does not qualify can only mean a built-in: an object someone placed in public or in a schema
+# named after the connecting role cannot capture an operator, a function or a type of the migration
+# (what pgspot checks, see agentdb/lint.py). Files qualify everything else: core.uuidv7(),
+# <extension schema>.gin_trgm_ops, their own tables.
+SEARCH_PATH = "pg_catalog, pg_temp"
 
 
 def timeouts(settings: dict) -> tuple[str, str]:
@@ -104,24 +129,25 @@ def become_owner_sql(module: str, owner: str, local: bool) -> str:
 def apply_file(conn: psycopg.Connection, rf: RenderedFile, settings: dict, owner: str) -> float:
     statements = rf.statements
     lock_timeout, statement_timeout = timeouts(settings)
-    set_timeouts = "SELECT set_config('lock_timeout', %s, %s), set_config('statement_timeout', %s, %s)"
+    set_timeouts = ("SELECT set_config('lock_timeout', %s, %s), set_config('statement_timeout', %s, %s), "
+                    "set_config('search_path', %s, %s)")
     started = time.monotonic()
     if rf.transactional:
         with conn.transaction():
-            conn.execute(set_timeouts, (lock_timeout, True, statement_timeout, True))
+            conn.execute(set_timeouts, (lock_timeout, True, statement_timeout, True, SEARCH_PATH, True))
             conn.execute(become_owner_sql(rf.source.module, owner, local=True))
             run_statements(conn, rf, statements)
             seconds = time.monotonic() - started
             conn.execute(ledger.insert_sql(), ledger.insert_params(rf, seconds))
         return seconds
-    conn.execute(set_timeouts, (lock_timeout, False, statement_timeout, False))
+    conn.execute(set_timeouts, (lock_timeout, False, statement_timeout, False, SEARCH_PATH, False))
     conn.execute(become_owner_sql(rf.source.module, owner, local=False))
     try:
         run_statements(conn, rf, statements)
         seconds = time.monotonic() - started
         conn.execute(ledger.insert_sql(), ledger.insert_params(rf, seconds))
     finally:
-        conn.execute("RESET lock_timeout; RESET statement_timeout; RESET ROLE")
+        conn.execute("RESET lock_timeout; RESET statement_timeout; RESET search_path; RESET ROLE")
     return seconds
 
 
@@ -185,6 +211,7 @@ def script(project: Project, files: list[RenderedFile]) -> str:
             out.append("BEGIN;")
         out.append(f"SET {scope}lock_timeout = '{lock_timeout}';")
         out.append(f"SET {scope}statement_timeout = '{statement_timeout}';")
+        out.append(f"SET {scope}search_path = {SEARCH_PATH};")
         out.append(f"{become_owner_sql(src.module, owner, local=rf.transactional)};")
         out.append(rf.sql.rstrip("\n"))
         version = "NULL" if src.version is None else str(src.version)
@@ -192,10 +219,10 @@ def script(project: Project, files: list[RenderedFile]) -> str:
             f"INSERT INTO {ledger.LEDGER} (module, kind, file, version, checksum, duration) "
             f"VALUES ('{src.module}', '{src.kind}', '{src.rel}', {version}, '{rf.checksum}', '0');"
         )
-        out.append("COMMIT;" if rf.transactional else "RESET lock_timeout;\nRESET statement_timeout;\nRESET ROLE;")
+        out.append("COMMIT;" if rf.transactional
+                   else "RESET lock_timeout;\nRESET statement_timeout;\nRESET search_path;\nRESET ROLE;")
     out += ["", f"{ledger.UNLOCK_SQL};", ""]
     return "\n".join(out)
-
 
 
 def seed(project: Project, conn, module_names=(), echo=print) -> int:
@@ -216,6 +243,26 @@ def seed(project: Project, conn, module_names=(), echo=print) -> int:
             with conn.transaction():
                 run_statements(conn, rf, rf.statements)
             echo(f"seeded {rf.source.rel}")
+        if seeds:
+            refresh_views(conn, [m.name for m in modules], echo)
         return len(seeds)
     finally:
         conn.execute(ledger.UNLOCK_SQL)
+
+
+def refresh_views(conn, schemas: list[str], echo=print) -> None:
+    """Refresh the registered materialized views of these module schemas, so reads after a seed see it."""
+    views = conn.execute(
+        """SELECT v.view::text FROM core.materialized_views AS v
+             JOIN pg_catalog.pg_class AS c ON c.oid = v.view
+             JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+            WHERE n.nspname = ANY(%s) ORDER BY 1""",
+        (schemas,),
+    ).fetchall()
+    for (view,) in views:
+        outcome, message = conn.execute(
+            "SELECT outcome, message FROM core.refresh_materialized_view(%s::regclass)", (view,)
+        ).fetchone()
+        if outcome == "failed":
+            raise DbctlError(f"seeded, but refreshing {view} failed: {message}; run dbctl maintain")
+        echo(f"refreshed {view}" if outcome == "ok" else f"{view}: {outcome} ({message})")

@@ -34,6 +34,7 @@ def run(project: Project, admin_dsn: str, psql: str, keep: bool, echo, module_na
         raise DbctlError("pg_prove is not installed: `make setup` installs it (Debian: "
                          "libtap-parser-sourcehandler-pgtap-perl)")
     modules = project.modules(module_names)
+    migrate.refuse_empty_modules(project, module_names, "pgTAP test", ("tests",), ignore=("helpers.sql",))
     files = project.kind_files(modules, "tests")
     helpers = [rf for rf in files if rf.source.path.name == "helpers.sql"]
     tests = [rf for rf in files if rf not in helpers]

@@ -66,6 +66,13 @@ def storage_per_event(conn, table: str) -> float:
 
 
 def progress(label: str, done: int, total: int):
+    """A bar redrawn in place on a terminal; elsewhere (CI, cron, a log file) one line when the phase
+    is done, so logs hold no carriage-return frames."""
+    if not sys.stderr.isatty():
+        if done >= total:
+            sys.stderr.write(f"  {label}: {done:,} done\n")
+            sys.stderr.flush()
+        return
     width = 30
     filled = width * done // max(total, 1)
     end = "\n" if done >= total else ""

@@ -1,13 +1,58 @@
 -- films: triggers on sessions that keep derived data true.
+--   sessions_split_initial_state: a session created with app:/user:/temp: keys in its initial state
+--     is split the way ADK's create_session splits it: app: keys into films.app_states, user: keys
+--     into films.user_states (without their prefix), temp: keys dropped; sessions.state keeps only
+--     the session's own keys.
 --   sessions_initial_snapshot: every session starts with an automatic snapshot at event 0, so
 --     films.session_state_at() always has a starting point, even for a session created with state.
+--     SECURITY DEFINER: {{ app_role }} creates sessions but may not write snapshots itself.
+--   sessions_delete_events: deleting sessions deletes their events (films.events has no foreign key
+--     to films.sessions: its only writer, films.append_events, guarantees the session; see
+--     schema/films/0007). One statement for all the deleted sessions, as the owner (the log is
+--     closed to {{ app_role }}).
 --   sessions_updated_at / film_projects_updated_at: core.set_updated_at(). On sessions, which
 --     append_event updates with every event (setting updated_at itself), the WHEN clause skips
 --     the call in that case; the result is the same.
 
+CREATE OR REPLACE FUNCTION films.split_initial_state()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_part jsonb;
+BEGIN
+    IF jsonb_typeof(NEW.state) <> 'object' OR NOT EXISTS (
+        SELECT FROM jsonb_object_keys(NEW.state) AS k WHERE k ~ '^(app|user|temp):'
+    ) THEN
+        RETURN NEW;  -- the CHECK on state reports a non-object; most sessions have no prefixed key
+    END IF;
+    v_part := films.delta_scope(NEW.state, 'app');
+    IF v_part <> '{}' THEN
+        INSERT INTO films.app_states AS a (app_name, state) VALUES (NEW.app_name, v_part)
+        ON CONFLICT (app_name) DO UPDATE SET state = films.apply_delta(a.state, v_part), updated_at = now();
+    END IF;
+    v_part := films.delta_scope(NEW.state, 'user');
+    IF v_part <> '{}' THEN
+        INSERT INTO films.user_states AS u (app_name, user_id, state) VALUES (NEW.app_name, NEW.user_id, v_part)
+        ON CONFLICT (app_name, user_id) DO UPDATE SET state = films.apply_delta(u.state, v_part), updated_at = now();
+    END IF;
+    NEW.state := films.delta_scope(NEW.state, 'session');
+    RETURN NEW;
+END
+$$;
+
+COMMENT ON FUNCTION films.split_initial_state() IS
+'BEFORE INSERT trigger on films.sessions: app:/user: keys of the initial state go to their scopes
+(ADK create_session), temp: keys are dropped; sessions.state keeps the session''s own keys.';
+
+CREATE OR REPLACE TRIGGER sessions_split_initial_state BEFORE INSERT ON films.sessions
+FOR EACH ROW EXECUTE FUNCTION films.split_initial_state();
+
 CREATE OR REPLACE FUNCTION films.snapshot_new_session()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -22,6 +67,30 @@ COMMENT ON FUNCTION films.snapshot_new_session() IS
 
 CREATE OR REPLACE TRIGGER sessions_initial_snapshot AFTER INSERT ON films.sessions
 FOR EACH ROW EXECUTE FUNCTION films.snapshot_new_session();
+
+REVOKE ALL ON FUNCTION films.snapshot_new_session() FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION films.delete_events_of_sessions()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM films.events AS e USING deleted_sessions AS d
+    WHERE e.session_id = d.id AND e.created_at >= d.started_at;
+    RETURN NULL;
+END
+$$;
+
+COMMENT ON FUNCTION films.delete_events_of_sessions() IS
+'AFTER DELETE statement trigger on films.sessions: the events of the deleted sessions go with them.';
+
+CREATE OR REPLACE TRIGGER sessions_delete_events AFTER DELETE ON films.sessions
+REFERENCING OLD TABLE AS deleted_sessions
+FOR EACH STATEMENT EXECUTE FUNCTION films.delete_events_of_sessions();
+
+REVOKE ALL ON FUNCTION films.delete_events_of_sessions() FROM PUBLIC;
 
 CREATE OR REPLACE TRIGGER sessions_updated_at BEFORE UPDATE ON films.sessions
 FOR EACH ROW WHEN (OLD.updated_at IS NOT DISTINCT FROM NEW.updated_at)

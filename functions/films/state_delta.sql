@@ -1,7 +1,9 @@
 -- films: ADK state-delta semantics, in one place.
---   films.apply_delta(state, delta): keys of delta replace those of state; a JSON null deletes the key.
---   films.merge_deltas(delta ORDER BY ...): many deltas as one (later keys win, nulls kept as
---     deletions), so apply_delta(s, merge(d1..dn)) equals applying d1..dn one by one.
+--   films.apply_delta(state, delta): keys of delta replace those of state. A JSON null is a value like
+--     any other: the key stays, with value null, as in ADK's own session services (InMemory and
+--     DatabaseSessionService both store it); nothing in a delta deletes a key.
+--   films.merge_deltas(delta ORDER BY ...): many deltas as one (later keys win), so
+--     apply_delta(s, merge(d1..dn)) equals applying d1..dn one by one.
 --   films.delta_scope(delta, scope): the keys of one ADK scope without their prefix: session
 --     (unprefixed), app (app:), user (user:). temp: keys belong to no durable scope.
 --   films.without_temp_keys(delta): what an event stores.
@@ -16,13 +18,11 @@ RETURNS jsonb
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT (p_state || coalesce(p_delta, '{}'))
-        - coalesce((SELECT array_agg(d.key) FROM jsonb_each(p_delta) AS d WHERE jsonb_typeof(d.value) = 'null'),
-                   '{}')
+    SELECT p_state || coalesce(p_delta, '{}')
 $$;
 
 COMMENT ON FUNCTION films.apply_delta(jsonb, jsonb) IS
-'ADK delta application: keys of p_delta replace those of p_state; a JSON null value deletes the key.';
+'ADK delta application: keys of p_delta replace those of p_state (a null value is kept, as ADK keeps it).';
 
 CREATE OR REPLACE AGGREGATE films.merge_deltas (jsonb)(
     sfunc = pg_catalog.jsonb_concat,
@@ -31,7 +31,7 @@ CREATE OR REPLACE AGGREGATE films.merge_deltas (jsonb)(
 );
 
 COMMENT ON AGGREGATE films.merge_deltas (jsonb) IS
-'Ordered merge of state deltas (use with ORDER BY): later keys win and nulls stay as deletions.';
+'Ordered merge of state deltas (use with ORDER BY): later keys win.';
 
 CREATE OR REPLACE FUNCTION films.delta_scope(p_delta jsonb, p_scope text)
 RETURNS jsonb

@@ -84,6 +84,7 @@ BEGIN
     -- a partition belongs to its table's owner, whoever runs the step (registration as a superuser)
     EXECUTE format('ALTER TABLE %s OWNER TO %I', v_new,
                    (SELECT pg_get_userbyid(c.relowner) FROM pg_class AS c WHERE c.oid = p_parent));
+    PERFORM core.copy_table_privileges(p_parent, v_new);
 
     SELECT p.partition INTO v_default FROM core.partitions_of(p_parent) AS p WHERE p.is_default;
     IF v_default IS NOT NULL THEN

@@ -100,6 +100,7 @@ BEGIN
     EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', v_schema, v_name, p_parent);
     EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', v_schema, v_name,
                    (SELECT pg_get_userbyid(c.relowner) FROM pg_class AS c WHERE c.oid = p_parent));
+    PERFORM core.copy_table_privileges(p_parent, format('%I.%I', v_schema, v_name)::regclass);
     RETURN NEXT ROW(p_parent::text, 'create', format('%I.%I', v_schema, v_name), 0, NULL, 'ok',
                     'default partition')::core.maintenance_action;
 END

@@ -48,7 +48,9 @@ BEGIN
     SELECT * INTO STRICT v_config FROM core.partitioned_tables WHERE parent = p_parent;
     SELECT * INTO v_key FROM core.partition_key(p_parent);
     SELECT p.partition INTO v_default FROM core.partitions_of(p_parent) AS p WHERE p.is_default;
-    SELECT c.relnamespace::regnamespace::name INTO v_schema FROM pg_class AS c WHERE c.oid = p_parent;
+    SELECT n.nspname INTO v_schema
+    FROM pg_class AS c INNER JOIN pg_namespace AS n ON n.oid = c.relnamespace
+    WHERE c.oid = p_parent;
 
     -- Plan: {action, partition, sql, rows}; sql runs in its own subtransaction.
     SELECT v_plan || coalesce(jsonb_agg(jsonb_build_object(
@@ -65,20 +67,34 @@ BEGIN
         );
     END IF;
 
+    -- Rescue, one step per range. A row no partition can hold (a non-finite key, or one so late that
+    -- its range would end beyond the last representable time) is reported as a failed step naming
+    -- the table and the key, and left in the default partition; every other step still runs.
     IF v_default IS NOT NULL THEN
         FOR v_slot IN EXECUTE format(
-            'SELECT date_trunc(%L, %I::timestamptz) AS lower_bound, count(*) AS rows FROM %s '
-            'WHERE %I IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT %s',
-            v_config.partition_interval, v_key.key_column, v_default, v_key.key_column, p_max_rescue
+            'SELECT date_trunc(%L, %I::timestamptz) AS lower_bound, count(*) AS rows, min(%I)::text AS example '
+            'FROM %s WHERE %I IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT %s',
+            v_config.partition_interval, v_key.key_column, v_key.key_column, v_default, v_key.key_column,
+            p_max_rescue
         ) LOOP
-            v_plan := v_plan || jsonb_build_object(
-                'action', 'rescue',
-                'partition', format('%I.%I', v_schema, core.partition_name(p_parent,
-                    core.partition_suffix(v_config.partition_interval, v_slot.lower_bound))),
-                'rows', v_slot.rows,
-                'sql', format('SELECT coalesce(sum(rows), 0) FROM core.create_partition(%L, %L)',
-                              p_parent, v_slot.lower_bound)
-            );
+            BEGIN
+                PERFORM core.partition_slot(v_config.partition_interval, v_slot.lower_bound);
+                v_plan := v_plan || jsonb_build_object(
+                    'action', 'rescue',
+                    'partition', format('%I.%I', v_schema, core.partition_name(p_parent,
+                        core.partition_suffix(v_config.partition_interval, v_slot.lower_bound))),
+                    'rows', v_slot.rows,
+                    'sql', format('SELECT coalesce(sum(rows), 0) FROM core.create_partition(%L, %L)',
+                                  p_parent, v_slot.lower_bound)
+                );
+            EXCEPTION WHEN OTHERS THEN
+                v_plan := v_plan || jsonb_build_object(
+                    'action', 'rescue', 'rows', v_slot.rows,
+                    'error', format('cannot route %s rows of %s with %I = %s: %s (SQLSTATE %s); they stay in %s',
+                                    v_slot.rows, p_parent, v_key.key_column, v_slot.example, SQLERRM, SQLSTATE,
+                                    v_default)
+                );
+            END;
         END LOOP;
     END IF;
 
@@ -134,7 +150,10 @@ BEGIN
     FOR v_step IN SELECT value FROM jsonb_array_elements(v_plan) LOOP
         v_result := ROW(p_parent::text, v_step ->> 'action', v_step ->> 'partition',
                         (v_step ->> 'rows')::bigint, NULL, 'planned', NULL)::core.maintenance_action;
-        IF v_step ->> 'concurrently' = 'true' THEN
+        IF v_step ? 'error' THEN
+            v_result.outcome := 'failed';
+            v_result.message := v_step ->> 'error';
+        ELSIF v_step ->> 'concurrently' = 'true' THEN
             v_result.message := 'to detach CONCURRENTLY, then: ' || (v_step ->> 'sql');
         ELSIF NOT p_dry_run THEN
             v_started := clock_timestamp();

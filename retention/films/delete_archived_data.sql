@@ -7,6 +7,7 @@ CREATE OR REPLACE FUNCTION films.delete_archived_data(
 )
 RETURNS TABLE (table_name text, rows_deleted bigint)
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -16,8 +17,10 @@ DECLARE
 BEGIN
     IF p_days IS NULL OR p_days < 0 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('days must not be negative, not %s', coalesce(p_days::text, 'NULL'));
+            MESSAGE = format('days must not be negative, not %s', coalesce(p_days::text, 'NULL')),
+            HINT = 'Pass a number of days, 0 or more.';
     END IF;
+    PERFORM core.check_maintenance_clock(p_now);
     SELECT coalesce(array_agg(s.id), '{}') INTO v_sessions
     FROM films.sessions AS s
     WHERE s.status = 'archived' AND coalesce(s.ended_at, s.updated_at) < p_now - make_interval(days => p_days);
@@ -42,7 +45,9 @@ END
 $$;
 
 COMMENT ON FUNCTION films.delete_archived_data(integer, timestamptz) IS
-'Deletes sessions archived and ended more than p_days ago with all their rows; rows removed per table.';
+'Deletes sessions archived and ended more than p_days ago with all their rows; rows removed per table.
+SECURITY DEFINER for the maintenance role''s cron line, on the real clock (a later p_now is for
+{{ owner_role }} only: 42501).';
 
 REVOKE ALL ON FUNCTION films.delete_archived_data(integer, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION films.delete_archived_data(integer, timestamptz) TO {{ maintenance_role }};

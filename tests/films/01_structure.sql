@@ -16,17 +16,20 @@ SELECT materialized_views_are('films', ARRAY['session_summary', 'agent_performan
                               'films has exactly its materialized views');
 SELECT functions_are('films', ARRAY[
     'agent_workflow', 'append_event', 'append_events', 'append_events_json', 'apply_delta', 'archive_old_sessions',
-    'conversation_history', 'create_events_partition', 'delete_archived_data', 'delta_scope',
+    'conversation_history', 'create_events_partition', 'delete_archived_data', 'delete_events_of_sessions',
+    'delta_scope',
     'drop_old_event_partitions', 'fill_film_project', 'full_state', 'merge_deltas', 'reconstruct_session',
-    'search_films', 'session_row', 'session_state_at', 'snapshot_new_session', 'state_evolution', 'state_text',
+    'search_films', 'session_row', 'session_state_at', 'snapshot_new_session', 'split_initial_state',
+    'state_evolution', 'state_text',
     'sync_film_projects', 'take_snapshot', 'without_temp_keys'
 ], 'films has exactly its functions');
 SELECT types_are('films', ARRAY['event_input'], 'films has exactly its types');
 
 SELECT columns_are('films', 'sessions', ARRAY[
     'id', 'app_name', 'user_id', 'session_name', 'state', 'agent_config', 'root_agent_name', 'status',
-    'total_events', 'total_tool_calls', 'total_tokens_used', 'last_sequence', 'started_at', 'ended_at', 'updated_at'
-], 'sessions has the spec''s columns plus app_name, last_sequence and updated_at');
+    'total_events', 'total_tool_calls', 'total_tokens_used', 'last_sequence', 'started_at', 'ended_at', 'updated_at',
+    'last_event_at'
+], 'sessions has the spec''s columns plus app_name, last_sequence, last_event_at and updated_at');
 SELECT columns_are('films', 'events', ARRAY[
     'id', 'session_id', 'sequence_number', 'event_type', 'agent_name', 'parent_agent_name', 'event_data',
     'state_delta', 'tool_name', 'tool_input', 'tool_output', 'duration_ms', 'tokens_used', 'error_message',

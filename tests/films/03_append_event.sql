@@ -16,8 +16,8 @@ SELECT results_eq(
     ARRAY[1], 'the first event of a session is number 1'
 );
 SELECT is((SELECT state FROM films.sessions WHERE id = '0190a0c0-0000-7000-8000-00000000a002'),
-          '{"kept": true, "draft": "v1"}'::jsonb,
-          'unprefixed keys go to the session state; a JSON null deletes the key');
+          '{"kept": true, "draft": "v1", "doomed": null}'::jsonb,
+          'unprefixed keys go to the session state; a JSON null is kept as a value, as ADK keeps it');
 SELECT is((SELECT state FROM films.app_states WHERE app_name = 'studio'), '{"house_style": "noir"}'::jsonb,
           'app: keys go to the app state, without the prefix');
 SELECT is((SELECT state FROM films.user_states WHERE app_name = 'studio'
@@ -39,8 +39,8 @@ SELECT results_eq(
       WHERE id = '0190a0c0-0000-7000-8000-00000000a002'$$,
     $$VALUES (3, 1, 42::bigint, 3)$$, 'events, tool calls and tokens are counted'
 );
-SELECT is((SELECT state FROM films.app_states WHERE app_name = 'studio'), '{}'::jsonb,
-          'a null deletes an app: key too');
+SELECT is((SELECT state FROM films.app_states WHERE app_name = 'studio'), '{"house_style": null}'::jsonb,
+          'a null app: key is kept with value null too');
 SELECT throws_ok($$SELECT films.append_event('0190a0c0-0000-7000-8000-00000000a002', 'user_message', '{}',
                                              p_expected_sequence => 2)$$,
                  '40001', 'session 0190a0c0-0000-7000-8000-00000000a002 is at event 3, not 2',
