@@ -63,8 +63,9 @@ COMMENT ON FUNCTION memory.remember(
 'Stores a memory of an agent and returns its id; the table''s constraints check type, content keys,
 importance and decay.';
 
--- An inlinable SQL function (no SET clause): the planner sees through it, so the HNSW index serves
--- its ORDER BY ... LIMIT, and EXPLAIN shows it.
+-- An inlinable SQL function (no SET clause, hence no pinned search_path: every name and operator in
+-- it is schema-qualified instead): the planner sees through it, so the HNSW index serves its
+-- ORDER BY ... LIMIT, and EXPLAIN shows it.
 CREATE OR REPLACE FUNCTION memory.nearest_memories(
     p_agent_id uuid, p_query {{ extension_schema }}.vector, p_k integer, p_types text[],
     p_min_importance double precision, p_now timestamptz
@@ -75,10 +76,10 @@ STABLE
 AS $$
     SELECT m.id, m.embeddings OPERATOR({{ extension_schema }}.<=>) p_query
     FROM memory.agent_memories AS m
-    WHERE m.agent_id = p_agent_id
-      AND (p_types IS NULL OR m.memory_type = ANY (p_types))
-      AND m.importance >= p_min_importance
-      AND (m.expires_at IS NULL OR m.expires_at > p_now)
+    WHERE m.agent_id OPERATOR(pg_catalog.=) p_agent_id
+      AND (p_types IS NULL OR m.memory_type OPERATOR(pg_catalog.=) ANY (p_types))
+      AND m.importance OPERATOR(pg_catalog.>=) p_min_importance
+      AND (m.expires_at IS NULL OR m.expires_at OPERATOR(pg_catalog.>) p_now)
     ORDER BY m.embeddings OPERATOR({{ extension_schema }}.<=>) p_query
     LIMIT p_k
 $$;
