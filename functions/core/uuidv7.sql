@@ -3,28 +3,35 @@
 -- in shape everywhere: the first 48 bits are the Unix time in milliseconds, the rest random
 -- (from gen_random_uuid), with the version nibble 7 and the RFC variant. Ordered by time to the
 -- millisecond, so B-tree inserts stay at the right edge of the index. It runs for every inserted
--- row, so it is a plain SQL expression with no SET clause (it uses only pg_catalog built-ins), which
--- PostgreSQL inlines into the calling statement.
+-- row, so it is a plain SQL expression with no SET clause (every function and operator in it is
+-- qualified with pg_catalog), which PostgreSQL inlines into the calling statement.
 
 CREATE OR REPLACE FUNCTION core.uuidv7(p_at timestamptz DEFAULT clock_timestamp())
 RETURNS uuid
 LANGUAGE sql
 VOLATILE PARALLEL SAFE
 AS $$
-    SELECT encode(
-        set_bit(
-            set_bit(
-                overlay(
-                    uuid_send(gen_random_uuid())
-                    PLACING substring(int8send(floor(extract(EPOCH FROM p_at) * 1000)::bigint) FROM 3)
-                    FROM 1 FOR 6
+    SELECT pg_catalog.encode(
+        pg_catalog.set_bit(
+            pg_catalog.set_bit(
+                pg_catalog.overlay(
+                    pg_catalog.uuid_send(pg_catalog.gen_random_uuid()),
+                    pg_catalog.substring(
+                        pg_catalog.int8send(
+                            pg_catalog.floor(
+                                pg_catalog.date_part('epoch', p_at) OPERATOR(pg_catalog.*) 1000
+                            )::pg_catalog.int8
+                        ),
+                        3
+                    ),
+                    1, 6
                 ),
                 52, 1
             ),
             53, 1
         ),
         'hex'
-    )::uuid
+    )::pg_catalog.uuid
 $$;
 
 COMMENT ON FUNCTION core.uuidv7(timestamptz) IS

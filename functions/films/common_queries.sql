@@ -1,7 +1,7 @@
 -- films: the spec's "Common Query Patterns" (000) as functions, for the frequent ones.
 -- The spec's SQL itself runs verbatim too (SET search_path = films, core, {{ extension_schema }}).
--- Each is one SELECT with every name qualified and no SET clause, so PostgreSQL inlines it into the
--- calling query and plans it with the caller's arguments, as fast as the query written out.
+-- Each is one SELECT with every name and operator qualified and no SET clause, so PostgreSQL inlines
+-- it into the calling query and plans it with the caller's arguments, as fast as the query written out.
 
 CREATE OR REPLACE FUNCTION films.conversation_history(p_session_id uuid)
 RETURNS TABLE (sequence_number integer, type text, content text, agent text, ts timestamptz)
@@ -10,10 +10,10 @@ STABLE
 AS $$
     SELECT c.* FROM (
         SELECT q.sequence_number, 'question', q.content, NULL, q.asked_at
-        FROM films.questions AS q WHERE q.session_id = p_session_id
+        FROM films.questions AS q WHERE q.session_id OPERATOR(pg_catalog.=) p_session_id
         UNION ALL
         SELECT a.sequence_number, 'answer', a.content, a.agent_name, a.answered_at
-        FROM films.answers AS a WHERE a.session_id = p_session_id
+        FROM films.answers AS a WHERE a.session_id OPERATOR(pg_catalog.=) p_session_id
     ) AS c (sequence_number, type, content, agent, ts)
     ORDER BY c.sequence_number, c.ts
 $$;
@@ -27,7 +27,7 @@ STABLE
 AS $$
     SELECT t.from_agent, t.to_agent, t.transfer_reason, t.transferred_at
     FROM films.agent_transfers AS t
-    WHERE t.session_id = p_session_id
+    WHERE t.session_id OPERATOR(pg_catalog.=) p_session_id
     ORDER BY t.transferred_at
 $$;
 
@@ -40,7 +40,7 @@ STABLE
 AS $$
     SELECT e.sequence_number, e.created_at, e.agent_name, e.state_delta
     FROM films.events AS e
-    WHERE e.session_id = p_session_id AND e.state_delta IS NOT NULL
+    WHERE e.session_id OPERATOR(pg_catalog.=) p_session_id AND e.state_delta IS NOT NULL
     ORDER BY e.sequence_number
 $$;
 

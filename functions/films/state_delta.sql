@@ -8,9 +8,9 @@
 --     (unprefixed), app (app:), user (user:). temp: keys belong to no durable scope.
 --   films.without_temp_keys(delta): what an event stores.
 -- These run several times for every appended event, so they are plain SQL expressions without a
--- SET clause, which PostgreSQL inlines into the calling query; they use only built-in functions and
--- operators (always found in pg_catalog first) and are SECURITY INVOKER, so pinning search_path
--- would add the cost of a function call each time and no safety. delta_scope and without_temp_keys
+-- SET clause, which PostgreSQL inlines into the calling query; every function and operator in them is
+-- qualified with pg_catalog and they are SECURITY INVOKER, so pinning search_path would add the cost
+-- of a function call each time and no safety. delta_scope and without_temp_keys
 -- are STRICT: most events carry no delta, and for a NULL one they are not called at all.
 
 CREATE OR REPLACE FUNCTION films.apply_delta(p_state jsonb, p_delta jsonb)
@@ -18,7 +18,7 @@ RETURNS jsonb
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT p_state || coalesce(p_delta, '{}')
+    SELECT p_state OPERATOR(pg_catalog.||) coalesce(p_delta, '{}')
 $$;
 
 COMMENT ON FUNCTION films.apply_delta(jsonb, jsonb) IS
@@ -38,14 +38,15 @@ RETURNS jsonb
 LANGUAGE sql
 IMMUTABLE STRICT PARALLEL SAFE
 AS $$
-    SELECT coalesce(jsonb_object_agg(
-        CASE p_scope WHEN 'session' THEN d.key ELSE substr(d.key, length(p_scope) + 2) END, d.value
+    SELECT coalesce(pg_catalog.jsonb_object_agg(
+        CASE WHEN p_scope OPERATOR(pg_catalog.=) 'session' THEN d.key
+             ELSE pg_catalog.substr(d.key, pg_catalog.length(p_scope) OPERATOR(pg_catalog.+) 2) END,
+        d.value
     ), '{}')
-    FROM jsonb_each(p_delta) AS d
-    WHERE CASE p_scope
-        WHEN 'session' THEN d.key !~ '^(app|user|temp):'
-        ELSE d.key LIKE p_scope || ':%'
-    END
+    FROM pg_catalog.jsonb_each(p_delta) AS d
+    WHERE CASE WHEN p_scope OPERATOR(pg_catalog.=) 'session'
+               THEN d.key OPERATOR(pg_catalog.!~) '^(app|user|temp):'
+               ELSE d.key OPERATOR(pg_catalog.~~) (p_scope OPERATOR(pg_catalog.||) ':%') END
 $$;
 
 COMMENT ON FUNCTION films.delta_scope(jsonb, text) IS
@@ -56,7 +57,11 @@ RETURNS jsonb
 LANGUAGE sql
 IMMUTABLE STRICT PARALLEL SAFE
 AS $$
-    SELECT p_delta - coalesce((SELECT array_agg(k) FROM jsonb_object_keys(p_delta) AS k WHERE k LIKE 'temp:%'), '{}')
+    SELECT p_delta OPERATOR(pg_catalog.-) coalesce(
+        (SELECT pg_catalog.array_agg(k) FROM pg_catalog.jsonb_object_keys(p_delta) AS k
+         WHERE k OPERATOR(pg_catalog.~~) 'temp:%'),
+        '{}'
+    )
 $$;
 
 COMMENT ON FUNCTION films.without_temp_keys(jsonb) IS 'A delta without its temp: keys (what an event stores).';

@@ -36,6 +36,7 @@ DECLARE
     v_trigger name;
     v_rows bigint := 0;
     v_started timestamptz := clock_timestamp();
+    v_result core.maintenance_action;
 BEGIN
     SELECT t.partition_interval INTO v_interval FROM core.partitioned_tables AS t WHERE t.parent = p_parent;
     IF NOT FOUND THEN
@@ -117,10 +118,11 @@ BEGIN
     EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
                    p_parent, v_new, v_lower, v_upper);
 
-    RETURN NEXT ROW(
+    v_result := ROW(
         p_parent::text, CASE WHEN v_rows > 0 THEN 'rescue' ELSE 'create' END, v_new::text, v_rows,
         clock_timestamp() - v_started, 'ok', format('[%s, %s)', v_lower, v_upper)
     )::core.maintenance_action;
+    RETURN NEXT v_result;
 END
 $$;
 

@@ -88,6 +88,7 @@ AS $$
 DECLARE
     v_schema name;
     v_name name;
+    v_result core.maintenance_action;
 BEGIN
     IF NOT (SELECT t.default_partition FROM core.partitioned_tables AS t WHERE t.parent = p_parent)
        OR EXISTS (SELECT FROM core.partitions_of(p_parent) AS p WHERE p.is_default) THEN
@@ -101,8 +102,9 @@ BEGIN
     EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', v_schema, v_name,
                    (SELECT pg_get_userbyid(c.relowner) FROM pg_class AS c WHERE c.oid = p_parent));
     PERFORM core.copy_table_privileges(p_parent, format('%I.%I', v_schema, v_name)::regclass);
-    RETURN NEXT ROW(p_parent::text, 'create', format('%I.%I', v_schema, v_name), 0, NULL, 'ok',
+    v_result := ROW(p_parent::text, 'create', format('%I.%I', v_schema, v_name), 0, NULL, 'ok',
                     'default partition')::core.maintenance_action;
+    RETURN NEXT v_result;
 END
 $$;
 

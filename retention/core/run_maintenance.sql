@@ -32,7 +32,8 @@ BEGIN
         END;
     END LOOP;
     FOR v_task IN SELECT t.task FROM core.maintenance_tasks AS t ORDER BY t.task::text LOOP
-        RETURN NEXT core.run_maintenance_task(v_task, p_now, p_dry_run, v_run);
+        v_result := core.run_maintenance_task(v_task, p_now, p_dry_run, v_run);
+        RETURN NEXT v_result;
     END LOOP;
     FOR v_target IN SELECT v.view FROM core.materialized_views AS v ORDER BY v.view::text LOOP
         RETURN QUERY SELECT * FROM core.refresh_materialized_view(v_target, p_dry_run, v_run);

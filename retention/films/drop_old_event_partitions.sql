@@ -25,6 +25,7 @@ DECLARE
     v_in_use boolean;
     v_transfers bigint;
     v_started timestamptz;
+    v_result core.maintenance_action;
 BEGIN
     IF p_months IS NULL OR p_months < 1 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
@@ -46,8 +47,9 @@ BEGIN
                 'WHERE s.status <> %L)', v_partition, 'archived'
             ) INTO v_in_use;
             IF v_in_use THEN
-                RETURN NEXT ROW('films.events', 'drop', v_name, NULL, clock_timestamp() - v_started, 'skipped',
+                v_result := ROW('films.events', 'drop', v_name, NULL, clock_timestamp() - v_started, 'skipped',
                                 'holds events of sessions that are not archived')::core.maintenance_action;
+                RETURN NEXT v_result;
                 CONTINUE;
             END IF;
             -- Transfers of archived sessions point at events of this partition: they go with it.
@@ -57,12 +59,14 @@ BEGIN
             );
             GET DIAGNOSTICS v_transfers = ROW_COUNT;
             PERFORM core.retire_partition('films.events', v_partition, p_now);
-            RETURN NEXT ROW('films.events', 'drop', v_name, NULL, clock_timestamp() - v_started, 'ok',
+            v_result := ROW('films.events', 'drop', v_name, NULL, clock_timestamp() - v_started, 'ok',
                             CASE WHEN v_transfers > 0 THEN format('with %s agent transfers', v_transfers) END)
                 ::core.maintenance_action;
+            RETURN NEXT v_result;
         EXCEPTION WHEN OTHERS THEN
-            RETURN NEXT ROW('films.events', 'drop', v_name, NULL, clock_timestamp() - v_started, 'failed',
+            v_result := ROW('films.events', 'drop', v_name, NULL, clock_timestamp() - v_started, 'failed',
                             SQLSTATE || ': ' || SQLERRM)::core.maintenance_action;
+            RETURN NEXT v_result;
         END;
     END LOOP;
 END

@@ -6,6 +6,7 @@
 -- ON DELETE CASCADE it carried is now a statement trigger on films.sessions
 -- (functions/films/session_triggers.sql: sessions_delete_events). DESIGN.md section 6.
 
+-- squawk-ignore ban-drop-constraint
 ALTER TABLE films.events DROP CONSTRAINT events_session_id_fkey;
 
 COMMENT ON COLUMN films.events.session_id IS

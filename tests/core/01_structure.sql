@@ -7,7 +7,7 @@ SELECT has_schema('{{ extension_schema }}', 'the extension schema exists');
 SELECT tables_are(
     'core',
     ARRAY['migration_ledger', 'partitioned_tables', 'detached_partitions', 'materialized_views', 'maintenance_log',
-          'maintenance_tasks'],
+          'maintenance_tasks', 'table_growth'],
     'core has exactly its tables'
 );
 SELECT functions_are(
@@ -20,11 +20,13 @@ SELECT functions_are(
         'register_materialized_view',
         'refresh_materialized_view', 'partition_health',
         'maintenance_caller', 'check_maintenance_clock', 'copy_table_privileges',
-        'register_maintenance_task', 'unregister_maintenance_task', 'run_maintenance_task'
+        'register_maintenance_task', 'unregister_maintenance_task', 'run_maintenance_task',
+        'record_table_growth', 'slow_statements', 'statement_statistics', 'monitoring_alerts'
     ],
     'core has exactly its functions'
 );
-SELECT views_are('core', ARRAY['maintenance_health', 'materialized_view_health'], 'core has exactly its views');
+SELECT views_are('core', ARRAY['maintenance_health', 'materialized_view_health', 'unused_indexes', 'slow_statements',
+                              'monitoring_alerts'], 'core has exactly its views');
 SELECT function_privs_are('core', 'run_maintenance', ARRAY['timestamp with time zone', 'boolean'],
                           '{{ maintenance_role }}', ARRAY['EXECUTE'],
                           'the maintenance role may run maintenance');
