@@ -4,13 +4,13 @@ import sys
 
 import click
 
-from bench import films, retention
+from bench import films, memory, retention
 
 
 @click.command()
 @click.option("--quick", is_flag=True, help="Small sizes: a smoke run in well under two minutes.")
 def main(quick):
-    for module in (films, retention):
+    for module in (films, retention, memory):
         click.echo(module.run(quick).render())
         click.echo()
 

@@ -28,7 +28,11 @@ CREATE TABLE memory.agent_memories (
         END
     ),
     CONSTRAINT agent_memories_expires_after_creation CHECK (expires_at > created_at)
-);
+) WITH (fillfactor = 90);
+
+-- fillfactor 90: every recall updates access_count and last_accessed of what it returns; free space
+-- on the page keeps those updates HOT, so they add no entry to the HNSW index (a non-HOT update
+-- would insert the embedding into the graph again, the most expensive write there is).
 
 COMMENT ON TABLE memory.agent_memories IS
 'What agents remember: episodic (event, temporal), semantic (concept, definition), procedural (skill,
