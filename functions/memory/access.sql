@@ -48,9 +48,11 @@ LANGUAGE sql
 STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT r.rolsuper OR r.rolbypassrls OR pg_catalog.pg_has_role(r.oid, '{{ owner_role }}', 'USAGE')
-    FROM pg_catalog.pg_roles AS r
-    WHERE r.rolname = memory.acting_role()
+    SELECT coalesce((
+        SELECT r.rolsuper OR r.rolbypassrls OR pg_catalog.pg_has_role(r.oid, '{{ owner_role }}', 'USAGE')
+        FROM pg_catalog.pg_roles AS r
+        WHERE r.rolname = memory.acting_role()
+    ), FALSE)
 $$;
 
 COMMENT ON FUNCTION memory.caller_bypasses_row_security() IS

@@ -90,8 +90,10 @@ COMMENT ON FUNCTION memory.nearest_memories(
 'The k memories of an agent nearest to a query embedding by cosine distance, filtered by type,
 importance and expiry: the index search recall_memories ranks.';
 
--- pgvector defines hnsw.iterative_scan when its library loads; a vector value loads it, so that the
--- SET clause below names a known setting (a placeholder would need a superuser).
+-- hnsw.ef_search (the caller's, 40 by default) bounds the candidates of one pass of the index; the
+-- iterative scan goes on until k rows pass the filters (or hnsw.max_scan_tuples), so it need not
+-- cover k. pgvector defines hnsw.iterative_scan when its library loads; a vector value loads it,
+-- so that the SET clause below names a known setting (a placeholder would need a superuser).
 SELECT '[0]'::{{ extension_schema }}.vector IS NOT NULL AS vector_loaded;
 
 CREATE OR REPLACE FUNCTION memory.recall_memories(
@@ -131,9 +133,6 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'p_now must be a finite time',
             HINT = 'Leave p_now to its default, now().';
     END IF;
-    -- hnsw.ef_search bounds the candidates of one pass; the iterative scan goes on until k rows pass
-    -- the filters, so ef_search only needs to cover k.
-    PERFORM set_config('hnsw.ef_search', greatest(40, p_k)::text, TRUE);
     RETURN QUERY
     WITH nearest AS MATERIALIZED (
         SELECT n.id, n.distance FROM memory.nearest_memories(
