@@ -48,24 +48,28 @@ def generate(conn, sizes: dict) -> float:
                     SELECT CASE g WHEN 0 THEN %s::uuid WHEN 1 THEN %s::uuid ELSE core.uuidv7() END,
                            'bench agent ' || g, %s FROM generate_series(0, %s) AS g""", (BIG, SMALL, USER, AGENTS - 1))
     conn.execute("SELECT setseed(0.5)")
-    conn.execute(f"""CREATE TEMP TABLE centroids AS
-                     SELECT c, ARRAY(SELECT random()::real - 0.5 FROM generate_series(1, {dim}) WHERE c > 0) AS v
-                     FROM generate_series(1, 1000) AS c""")
+    # 1,000 centroids and 1,000 noise vectors (scaled to 0.15); memory g = centroid g % 1000 + noise
+    # (7g % 997): a vector addition per row instead of `dim` random numbers.
+    for table, scale in (("centroids", 1.0), ("noise", 0.3)):
+        conn.execute(f"""CREATE TEMP TABLE {table} AS
+                         SELECT c, ARRAY(SELECT (random()::real - 0.5) * {scale} FROM generate_series(1, {dim}) WHERE c >= 0)
+                                   ::extensions.vector AS v
+                         FROM generate_series(0, 999) AS c""")
+        conn.execute(f"CREATE UNIQUE INDEX ON {table} (c)")
     index = conn.execute("SELECT pg_get_indexdef('memory.idx_memories_embedding'::regclass)").fetchone()[0]
     conn.execute("DROP INDEX memory.idx_memories_embedding")
     step = 10_000
     for first in range(0, rows, step):
         conn.execute(f"""
             INSERT INTO memory.agent_memories (agent_id, memory_type, content, embeddings, importance, last_accessed)
-            SELECT a.id, 'semantic', jsonb_build_object('concept', 'c' || g, 'definition', 'd' || g),
-                   (SELECT array_agg(c.v[i] + (random()::real - 0.5) * 0.3 ORDER BY i)
-                    FROM generate_series(1, {dim}) AS i)::extensions.vector,
-                   0.2 + (g %% 8) / 10.0, now() - (g %% 30) * interval '1 day'
+            SELECT CASE WHEN g %% 2 = 0 THEN %s::uuid ELSE a.ids[1 + g %% {AGENTS - 1}] END, 'semantic',
+                   jsonb_build_object('concept', 'c' || g, 'definition', 'd' || g),
+                   c.v OPERATOR(extensions.+) n.v, 0.2 + (g %% 8) / 10.0, now() - (g %% 30) * interval '1 day'
             FROM generate_series(%s::integer, %s::integer) AS g
-            JOIN centroids AS c ON c.c = 1 + g %% 1000
-            JOIN LATERAL (SELECT id FROM memory.agents
-                          WHERE name = 'bench agent ' || CASE WHEN g %% 2 = 0 THEN 0 ELSE 1 + g %% {AGENTS - 1} END) AS a
-              ON TRUE""", (first + 1, min(first + step, rows)))
+            JOIN centroids AS c ON c.c = g %% 1000
+            JOIN noise AS n ON n.c = (7 * g) %% 997
+            CROSS JOIN (SELECT array_agg(id ORDER BY id = %s::uuid DESC, name) AS ids FROM memory.agents
+                        WHERE id <> %s::uuid) AS a""", (BIG, first + 1, min(first + step, rows), SMALL, BIG))
         progress("memories", min(first + step, rows), rows)
     conn.execute("SET maintenance_work_mem = '1GB'")
     build, _ = timed(conn.execute, index)
