@@ -1,7 +1,7 @@
 """The memory benchmark: spec 004's vector recall, versioned agent state and row-level security.
 
-Embeddings are generated in the database as clusters (1,000 centroids, each memory a centroid plus
-noise), which is how real embeddings spread; uniform random vectors, with no neighbourhood
+Embeddings are generated in the database as clusters of 20 (each memory a centroid plus noise),
+which is how real embeddings spread; uniform random vectors, with no neighbourhood
 structure, would understate every approximate index. Half the memories belong to one agent (its
 recall runs on the HNSW index), the rest to 99 others (one of them is the filtered case). Recall@10
 compares the set recall_memories returns with the exact 10 nearest (sequential scan and sort)."""
@@ -48,13 +48,16 @@ def generate(conn, sizes: dict) -> float:
                     SELECT CASE g WHEN 0 THEN %s::uuid WHEN 1 THEN %s::uuid ELSE core.uuidv7() END,
                            'bench agent ' || g, %s FROM generate_series(0, %s) AS g""", (BIG, SMALL, USER, AGENTS - 1))
     conn.execute("SELECT setseed(0.5)")
-    # 1,000 centroids and 1,000 noise vectors (scaled to 0.15); memory g = centroid g % 1000 + noise
-    # (7g % 997): a vector addition per row instead of `dim` random numbers.
-    for table, scale in (("centroids", 1.0), ("noise", 0.3)):
+    # Clusters of 20 memories (10 of the big agent): rows / 20 centroids and 1,000 noise vectors
+    # (coordinates within +-0.15); memory g = centroid g % clusters + noise (7g % 997), a vector
+    # addition per row instead of `dim` random numbers. With larger clusters the exact 10 nearest would
+    # be ties among equidistant cluster members, which no approximate index can be asked to find.
+    clusters = rows // 20
+    for table, count, scale in (("centroids", clusters, 1.0), ("noise", 1000, 0.3)):
         conn.execute(f"""CREATE TEMP TABLE {table} AS
                          SELECT c, ARRAY(SELECT (random()::real - 0.5) * {scale} FROM generate_series(1, {dim}) WHERE c >= 0)
                                    ::extensions.vector AS v
-                         FROM generate_series(0, 999) AS c""")
+                         FROM generate_series(0, {count - 1}) AS c""")
         conn.execute(f"CREATE UNIQUE INDEX ON {table} (c)")
     index = conn.execute("SELECT pg_get_indexdef('memory.idx_memories_embedding'::regclass)").fetchone()[0]
     conn.execute("DROP INDEX memory.idx_memories_embedding")
@@ -66,7 +69,7 @@ def generate(conn, sizes: dict) -> float:
                    jsonb_build_object('concept', 'c' || g, 'definition', 'd' || g),
                    c.v OPERATOR(extensions.+) n.v, 0.2 + (g %% 8) / 10.0, now() - (g %% 30) * interval '1 day'
             FROM generate_series(%s::integer, %s::integer) AS g
-            JOIN centroids AS c ON c.c = g %% 1000
+            JOIN centroids AS c ON c.c = g %% {clusters}
             JOIN noise AS n ON n.c = (7 * g) %% 997
             CROSS JOIN (SELECT array_agg(id ORDER BY id = %s::uuid DESC, name) AS ids FROM memory.agents
                         WHERE id <> %s::uuid) AS a""", (BIG, first + 1, min(first + step, rows), SMALL, BIG))
