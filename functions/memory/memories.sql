@@ -101,6 +101,7 @@ CREATE OR REPLACE FUNCTION memory.approximate_nearest_memories(
 RETURNS TABLE (id uuid, distance double precision)
 LANGUAGE sql
 STABLE
+ROWS 10
 SET search_path = pg_catalog, pg_temp
 SET enable_sort = off
 SET "hnsw.iterative_scan" = 'relaxed_order'
