@@ -48,8 +48,8 @@ COMMENT ON COLUMN memory.agent_memories.expires_at IS 'When core maintenance rem
 
 CREATE INDEX idx_memories_agent_type ON memory.agent_memories (agent_id, memory_type);
 CREATE INDEX idx_memories_importance ON memory.agent_memories (importance DESC);
--- m = 16, ef_construction = 64 (pgvector's defaults): recall@10 above 0.95 at ef_search 40 on the
--- benchmark's data (docs/memory.md); larger values only lengthened the build.
+-- m = 16, ef_construction = 64 (pgvector's defaults). Measured (bench/memory.py, ef_search 40):
+-- recall@10 0.97 at 20,000 and 0.89 at 100,000 memories of 1536 dimensions; build 126 s at 100,000.
 CREATE INDEX idx_memories_embedding ON memory.agent_memories
 USING hnsw (embeddings {{ extension_schema }}.vector_cosine_ops) WITH (m = 16, ef_construction = 64);
 CREATE INDEX idx_memories_content_gin ON memory.agent_memories USING gin (content);
