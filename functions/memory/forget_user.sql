@@ -1,0 +1,103 @@
+-- memory.forget_user(user): the right to deletion (spec 004 "Data Privacy: Right to Deletion").
+-- In one transaction it removes everything of the user: their conversation sessions, the messages in
+-- them and the messages they sent anywhere (v1 and v2, archived v1 included), those messages'
+-- versions and context snapshots, their PII envelopes, and the agents they own with those agents'
+-- memories, consolidations, states, checkpoints, transitions and snapshots; other users' sessions
+-- and messages that referred to those agents keep their rows with the reference cleared. Returns
+-- the rows removed per table. The audit log keeps only keys (never content) and gains a FORGET
+-- tombstone. The application may forget the acting user (agentdb.user_id) only.
+
+CREATE OR REPLACE FUNCTION memory.forget_user(p_user_id uuid)
+RETURNS TABLE (table_name text, rows_deleted bigint)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_agents uuid[];
+    v_sessions uuid[];
+    v_messages uuid[];
+    v_v1 regclass;
+    v_count bigint;
+BEGIN
+    IF NOT EXISTS (SELECT FROM memory.users AS u WHERE u.id = p_user_id) THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+            MESSAGE = format('user %s does not exist', coalesce(p_user_id::text, 'NULL')),
+            HINT = 'There is nothing to forget; the user may have been forgotten already.';
+    END IF;
+    IF p_user_id IS DISTINCT FROM memory.current_user_id() AND NOT memory.caller_bypasses_row_security() THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = format('user %s is not the acting user', p_user_id),
+            HINT = 'The application may forget the acting user (agentdb.user_id) only.';
+    END IF;
+    PERFORM FROM memory.users AS u WHERE u.id = p_user_id FOR UPDATE;
+    SELECT coalesce(array_agg(a.id), '{}') INTO v_agents FROM memory.agents AS a WHERE a.owner_user_id = p_user_id;
+    SELECT coalesce(array_agg(s.id), '{}') INTO v_sessions
+    FROM memory.conversation_sessions AS s WHERE s.user_id = p_user_id;
+    SELECT coalesce(array_agg(m.id), '{}') INTO v_messages FROM memory.chat_messages_v2 AS m
+    WHERE m.session_id = ANY (v_sessions) OR m.sender_user_id = p_user_id;
+
+    DELETE FROM memory.context_snapshots AS c WHERE c.message_id = ANY (v_messages) OR c.agent_id = ANY (v_agents);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN QUERY SELECT 'context_snapshots', v_count;
+    DELETE FROM memory.message_versions AS v WHERE v.message_id = ANY (v_messages);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN QUERY SELECT 'message_versions', v_count;
+    UPDATE memory.chat_messages_v2 AS m SET parent_message_id = NULL
+    WHERE m.parent_message_id = ANY (v_messages) AND NOT m.id = ANY (v_messages);
+    DELETE FROM memory.chat_messages_v2 AS m WHERE m.id = ANY (v_messages);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN QUERY SELECT 'chat_messages_v2', v_count;
+    -- The v1 table, where it is (memory before the migration finishes, memory_archive after).
+    v_v1 := coalesce(to_regclass('memory.chat_messages'), to_regclass('memory_archive.chat_messages'));
+    EXECUTE format('DELETE FROM %s AS c WHERE c.sender_user_id = $1', v_v1) USING p_user_id;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN QUERY SELECT 'chat_messages', v_count;
+    DELETE FROM memory.user_pii AS p WHERE p.user_id = p_user_id;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN QUERY SELECT 'user_pii', v_count;
+
+    UPDATE memory.conversation_sessions AS s SET agent_id = NULL
+    WHERE s.agent_id = ANY (v_agents) AND NOT s.id = ANY (v_sessions);
+    UPDATE memory.chat_messages_v2 AS m SET sender_agent_id = NULL WHERE m.sender_agent_id = ANY (v_agents);
+    EXECUTE format('UPDATE %s AS c SET sender_agent_id = NULL WHERE c.sender_agent_id = ANY ($1)', v_v1) USING v_agents;
+    DELETE FROM memory.conversation_sessions AS s WHERE s.id = ANY (v_sessions);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN QUERY SELECT 'conversation_sessions', v_count;
+    DELETE FROM memory.memory_consolidations AS c WHERE c.agent_id = ANY (v_agents);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN QUERY SELECT 'memory_consolidations', v_count;
+    DELETE FROM memory.agent_memories AS m WHERE m.agent_id = ANY (v_agents);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN QUERY SELECT 'agent_memories', v_count;
+    DELETE FROM memory.state_transitions AS t WHERE t.agent_id = ANY (v_agents);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN QUERY SELECT 'state_transitions', v_count;
+    DELETE FROM memory.state_checkpoints AS c WHERE c.agent_id = ANY (v_agents);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN QUERY SELECT 'state_checkpoints', v_count;
+    DELETE FROM memory.agent_states AS s WHERE s.agent_id = ANY (v_agents);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN QUERY SELECT 'agent_states', v_count;
+    DELETE FROM memory.agent_datastores AS d WHERE d.agent_id = ANY (v_agents);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN QUERY SELECT 'agent_datastores', v_count;
+    DELETE FROM memory.agents AS a WHERE a.id = ANY (v_agents);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN QUERY SELECT 'agents', v_count;
+    DELETE FROM memory.users AS u WHERE u.id = p_user_id;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN QUERY SELECT 'users', v_count;
+
+    INSERT INTO memory.audit_log (table_name, row_key, operation, acting_role, app_user_id, app_agent_id)
+    VALUES ('users', jsonb_build_object('id', p_user_id), 'FORGET', memory.acting_role(), memory.current_user_id(),
+            memory.current_agent_id());
+END
+$$;
+
+COMMENT ON FUNCTION memory.forget_user(uuid) IS
+'Right to deletion: removes everything of a user in one transaction (see the file header) and returns
+the rows removed per table; the audit log keeps keys only, plus a FORGET tombstone.';
+
+REVOKE ALL ON FUNCTION memory.forget_user(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION memory.forget_user(uuid) TO {{ app_role }};

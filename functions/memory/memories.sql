@@ -1,0 +1,276 @@
+-- memory: remembering, recalling and consolidating (spec 004 "Memory Storage Requirements").
+--   remember(agent, type, content, embedding, importance, ...): a new memory;
+--   recall_memories(agent, query, k, types, min_importance): the k nearest memories by cosine
+--     distance (HNSW index, iterative scan so a selective filter still yields k rows), ranked by
+--     similarity x effective importance, their access_count and last_accessed updated;
+--   consolidate_memories(agent, sources, type, content, embedding): the consolidated memory and its
+--     consolidation row in one transaction, with tokens_saved.
+-- Effective importance = importance * exp(-decay_rate * days since last_accessed): a memory fades
+-- unless recalled, and recalling it makes it fresh again (last_accessed = now).
+-- All are SECURITY INVOKER: the application reaches an agent's memories under row-level security.
+
+CREATE OR REPLACE FUNCTION memory.effective_importance(
+    p_importance double precision, p_decay_rate double precision, p_last_accessed timestamptz, p_now timestamptz
+)
+RETURNS double precision
+LANGUAGE sql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p_importance * exp(-p_decay_rate * greatest(extract(EPOCH FROM p_now - p_last_accessed), 0) / 86400.0)
+$$;
+
+COMMENT ON FUNCTION memory.effective_importance(double precision, double precision, timestamptz, timestamptz) IS
+'importance * exp(-decay_rate * days since last access): the importance a memory still has at p_now.';
+
+CREATE OR REPLACE FUNCTION memory.remember(
+    p_agent_id uuid, p_memory_type text, p_content jsonb,
+    p_embedding {{ extension_schema }}.vector, p_importance double precision DEFAULT 0.5,
+    p_decay_rate double precision DEFAULT 0.1, p_source_message_id uuid DEFAULT NULL,
+    p_related_memories uuid[] DEFAULT NULL, p_expires_at timestamptz DEFAULT NULL, p_now timestamptz DEFAULT now()
+)
+RETURNS uuid
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id uuid;
+BEGIN
+    IF p_embedding IS NOT NULL AND {{ extension_schema }}.vector_dims(p_embedding) <> {{ memory_embedding_dim }} THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('an embedding has %s dimensions, not %s',
+                             {{ memory_embedding_dim }}, {{ extension_schema }}.vector_dims(p_embedding)),
+            HINT = 'Embed with the model the database is configured for (memory_embedding_dim).';
+    END IF;
+    INSERT INTO memory.agent_memories (
+        agent_id, memory_type, content, embeddings, importance, decay_rate, related_memories, source_message_id,
+        last_accessed, created_at, expires_at
+    )
+    VALUES (
+        p_agent_id, p_memory_type, p_content, p_embedding, p_importance, p_decay_rate, p_related_memories,
+        p_source_message_id, p_now, p_now, p_expires_at
+    )
+    RETURNING id INTO v_id;
+    RETURN v_id;
+END
+$$;
+
+COMMENT ON FUNCTION memory.remember(
+    uuid, text, jsonb, {{ extension_schema }}.vector, double precision, double precision, uuid, uuid[],
+    timestamptz, timestamptz
+) IS
+'Stores a memory of an agent and returns its id; the table''s constraints check type, content keys,
+importance and decay.';
+
+-- An inlinable SQL function (no SET clause, hence no pinned search_path: every name and operator in
+-- it is schema-qualified instead): the planner sees through it, so the HNSW index serves its
+-- ORDER BY ... LIMIT, and EXPLAIN shows it.
+CREATE OR REPLACE FUNCTION memory.nearest_memories(
+    p_agent_id uuid, p_query {{ extension_schema }}.vector, p_k integer, p_types text[],
+    p_min_importance double precision, p_now timestamptz
+)
+RETURNS TABLE (id uuid, distance double precision)
+LANGUAGE sql
+STABLE
+AS $$
+    SELECT m.id, m.embeddings OPERATOR({{ extension_schema }}.<=>) p_query
+    FROM memory.agent_memories AS m
+    WHERE m.agent_id OPERATOR(pg_catalog.=) p_agent_id
+      AND (p_types IS NULL OR m.memory_type OPERATOR(pg_catalog.=) ANY (p_types))
+      AND m.importance OPERATOR(pg_catalog.>=) p_min_importance
+      AND (m.expires_at IS NULL OR m.expires_at OPERATOR(pg_catalog.>) p_now)
+    ORDER BY m.embeddings OPERATOR({{ extension_schema }}.<=>) p_query
+    LIMIT p_k
+$$;
+
+COMMENT ON FUNCTION memory.nearest_memories(
+    uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz
+) IS
+'The k memories of an agent nearest to a query embedding by cosine distance, filtered by type,
+importance and expiry: the index search recall_memories ranks.';
+
+-- The same search forced onto the HNSW index. With embeddings of 1536 dimensions stored out of line
+-- (TOAST), the planner prices "every memory of the agent through a b-tree, then sort by distance" far
+-- below its real cost, which detoasts each embedding (measured: 150 ms for an agent of 15,000
+-- memories); with sorting disabled only the HNSW index can produce the order.
+CREATE OR REPLACE FUNCTION memory.approximate_nearest_memories(
+    p_agent_id uuid, p_query {{ extension_schema }}.vector, p_k integer, p_types text[],
+    p_min_importance double precision, p_now timestamptz
+)
+RETURNS TABLE (id uuid, distance double precision)
+LANGUAGE sql
+STABLE
+ROWS 10
+SET search_path = pg_catalog, pg_temp
+SET enable_sort = off
+SET "hnsw.iterative_scan" = 'relaxed_order'
+AS $$
+    SELECT n.id, n.distance FROM memory.nearest_memories(p_agent_id, p_query, p_k, p_types, p_min_importance, p_now) AS n
+$$;
+
+COMMENT ON FUNCTION memory.approximate_nearest_memories(
+    uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz
+) IS
+'nearest_memories through the HNSW index (iterative scan), whatever the planner''s estimates: for
+agents with many matching memories.';
+
+-- hnsw.ef_search (the caller's, 40 by default) bounds the candidates of one pass of the index; the
+-- iterative scan goes on until k rows pass the filters (or hnsw.max_scan_tuples), so it need not
+-- cover k. pgvector defines hnsw.iterative_scan when its library loads; a vector value loads it,
+-- so that the SET clause below names a known setting (a placeholder would need a superuser).
+SELECT '[0]'::{{ extension_schema }}.vector IS NOT NULL AS vector_loaded;
+
+CREATE OR REPLACE FUNCTION memory.recall_memories(
+    p_agent_id uuid, p_query_embedding {{ extension_schema }}.vector, p_k integer DEFAULT 10,
+    p_types text[] DEFAULT NULL, p_min_importance double precision DEFAULT 0, p_now timestamptz DEFAULT now()
+)
+RETURNS TABLE (
+    memory_id uuid, memory_type text, content jsonb, similarity double precision,
+    effective_importance double precision, score double precision
+)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET "hnsw.iterative_scan" = 'relaxed_order'
+AS $$
+DECLARE
+    v_approximate boolean;
+BEGIN
+    IF p_agent_id IS NULL OR p_query_embedding IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'agent and query embedding are required',
+            HINT = 'Pass the agent''s id and the embedding of what to recall.';
+    END IF;
+    IF p_k IS NULL OR p_k < 1 OR p_k > 1000 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('k must be between 1 and 1000, not %s', coalesce(p_k::text, 'NULL')),
+            HINT = 'Ask for the few memories the context has room for.';
+    END IF;
+    IF p_min_importance IS NULL OR NOT p_min_importance BETWEEN 0 AND 1 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('min_importance must be in [0, 1], not %s', coalesce(p_min_importance::text, 'NULL')),
+            HINT = 'Importance is a fraction: 0 recalls everything.';
+    END IF;
+    IF p_types IS NOT NULL
+       AND (cardinality(p_types) = 0 OR NOT p_types <@ ARRAY['episodic', 'semantic', 'procedural', 'working']) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('unknown memory types in %s', p_types),
+            HINT = 'Memory types are episodic, semantic, procedural and working; NULL means all.';
+    END IF;
+    IF p_now IS NULL OR NOT isfinite(p_now) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'p_now must be a finite time',
+            HINT = 'Leave p_now to its default, now().';
+    END IF;
+    -- Up to 1,000 matching memories an exact search (b-tree, then sort) is fast and exact; beyond,
+    -- the HNSW index (these conditions are nearest_memories' filter).
+    v_approximate := (
+        SELECT count(*) > 1000 FROM (
+            SELECT FROM memory.agent_memories AS m
+            WHERE m.agent_id = p_agent_id AND (p_types IS NULL OR m.memory_type = ANY (p_types))
+              AND m.importance >= p_min_importance AND (m.expires_at IS NULL OR m.expires_at > p_now)
+            LIMIT 1001
+        ) AS c
+    );
+    RETURN QUERY
+    WITH nearest AS MATERIALIZED (
+        SELECT a.id, a.distance FROM memory.approximate_nearest_memories(
+            p_agent_id, p_query_embedding, p_k, p_types, p_min_importance, p_now
+        ) AS a WHERE v_approximate
+        UNION ALL
+        SELECT n.id, n.distance FROM memory.nearest_memories(
+            p_agent_id, p_query_embedding, p_k, p_types, p_min_importance, p_now
+        ) AS n WHERE NOT v_approximate
+    ),
+    touched AS (
+        UPDATE memory.agent_memories AS m
+        SET access_count = m.access_count + 1, last_accessed = greatest(m.last_accessed, p_now)
+        FROM nearest AS n WHERE m.id = n.id
+    )
+    -- The main query reads the rows as they were before the update: the decay since the last access.
+    SELECT m.id, m.memory_type, m.content, 1 - n.distance,
+           memory.effective_importance(m.importance, m.decay_rate, m.last_accessed, p_now),
+           (1 - n.distance) * memory.effective_importance(m.importance, m.decay_rate, m.last_accessed, p_now)
+    FROM nearest AS n INNER JOIN memory.agent_memories AS m ON m.id = n.id
+    ORDER BY 6 DESC, n.distance;
+END
+$$;
+
+COMMENT ON FUNCTION memory.recall_memories(
+    uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz
+) IS
+'The k memories of an agent nearest to the query (cosine), ranked by score = similarity (1 - cosine
+distance) x effective importance; counts the access and refreshes last_accessed of each. Filters:
+memory types (NULL: all) and importance >= min_importance (stored importance).';
+
+CREATE OR REPLACE FUNCTION memory.consolidate_memories(
+    p_agent_id uuid, p_source_ids uuid[], p_consolidation_type text, p_content jsonb,
+    p_embedding {{ extension_schema }}.vector, p_memory_type text DEFAULT 'semantic',
+    p_importance double precision DEFAULT NULL, p_now timestamptz DEFAULT now()
+)
+RETURNS uuid
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_found integer;
+    v_importance double precision;
+    v_source_tokens integer;
+    v_id uuid;
+BEGIN
+    IF p_source_ids IS NULL OR cardinality(p_source_ids) = 0 OR array_position(p_source_ids, NULL) IS NOT NULL
+       OR (SELECT count(DISTINCT s) FROM unnest(p_source_ids) AS s) <> cardinality(p_source_ids) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'source memories must be a non-empty list of distinct ids',
+            HINT = 'Pass the ids of the memories being consolidated, each once.';
+    END IF;
+    SELECT count(*), max(m.importance), sum(ceil(octet_length(m.content::text) / 4.0))::integer
+    INTO v_found, v_importance, v_source_tokens
+    FROM memory.agent_memories AS m
+    WHERE m.id = ANY (p_source_ids) AND m.agent_id = p_agent_id;
+    IF v_found <> cardinality(p_source_ids) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('%s of the %s source memories are not memories of agent %s',
+                             cardinality(p_source_ids) - v_found, cardinality(p_source_ids), p_agent_id),
+            HINT = 'Consolidate only memories of one agent that exist (and are visible to the acting agent).';
+    END IF;
+    v_id := memory.remember(p_agent_id, p_memory_type, p_content, p_embedding, coalesce(p_importance, v_importance),
+                            p_related_memories => p_source_ids, p_now => p_now);
+    INSERT INTO memory.memory_consolidations (
+        agent_id, source_memories, consolidated_memory_id, consolidation_type, tokens_saved, created_at
+    )
+    VALUES (
+        p_agent_id, p_source_ids, v_id, p_consolidation_type,
+        v_source_tokens - ceil(octet_length(p_content::text) / 4.0)::integer, p_now
+    );
+    RETURN v_id;
+END
+$$;
+
+COMMENT ON FUNCTION memory.consolidate_memories(
+    uuid, uuid[], text, jsonb, {{ extension_schema }}.vector, text, double precision, timestamptz
+) IS
+'Writes a consolidated memory (related_memories = the sources, importance = theirs at most unless given)
+and its memory_consolidations row in one transaction; returns the new memory''s id. tokens_saved
+estimates 4 bytes of JSON per token. The sources are kept.';
+
+REVOKE ALL ON FUNCTION
+memory.effective_importance(double precision, double precision, timestamptz, timestamptz),
+memory.remember(uuid, text, jsonb, {{ extension_schema }}.vector, double precision, double precision, uuid, uuid[],
+                timestamptz, timestamptz),
+memory.nearest_memories(uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz),
+memory.approximate_nearest_memories(uuid, {{ extension_schema }}.vector, integer, text[], double precision,
+                                    timestamptz),
+memory.recall_memories(uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz),
+memory.consolidate_memories(uuid, uuid[], text, jsonb, {{ extension_schema }}.vector, text, double precision,
+                            timestamptz)
+FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+memory.effective_importance(double precision, double precision, timestamptz, timestamptz),
+memory.remember(uuid, text, jsonb, {{ extension_schema }}.vector, double precision, double precision, uuid, uuid[],
+                timestamptz, timestamptz),
+memory.nearest_memories(uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz),
+memory.approximate_nearest_memories(uuid, {{ extension_schema }}.vector, integer, text[], double precision,
+                                    timestamptz),
+memory.recall_memories(uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz),
+memory.consolidate_memories(uuid, uuid[], text, jsonb, {{ extension_schema }}.vector, text, double precision,
+                            timestamptz)
+TO {{ app_role }};

@@ -1,0 +1,136 @@
+"""memory with several connections: concurrent agent-state updaters and concurrent message edits.
+
+The writers are made to collide deterministically: a blocker connection holds the lock every writer
+needs (the agent row, the message row) until all of them are seen waiting for it in pg_stat_activity,
+then lets them go at once."""
+
+import threading
+import time
+import uuid
+
+import psycopg
+import pytest
+
+from agentdb.connection import with_database
+from conftest import dbctl, query
+
+WRITERS = 8
+AGENT = uuid.UUID("0190a0c0-0000-7000-8000-0000000aa0a1")
+
+
+@pytest.fixture(scope="module")
+def memory_db(admin_dsn):
+    name = f"agentdb_pytest_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    dsn = with_database(admin_dsn, name)
+    dbctl("migrate", "--module", "memory", dsn=dsn, check=True)
+    yield dsn
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def fresh_agent(dsn) -> uuid.UUID:
+    agent = uuid.uuid4()
+    query(dsn, "INSERT INTO memory.agents (id, name) VALUES (%s, 'concurrent agent')", (agent,))
+    return agent
+
+
+def wait_for_waiters(dsn, count, what):
+    """Until `count` backends wait on a lock (a condition, polled), at most 30 s."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        waiting = query(dsn, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                             "AND wait_event_type = 'Lock' AND query LIKE %s", (f"%{what}%",))[0][0]
+        if waiting == count:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"only {waiting} of {count} writers reached the lock")
+
+
+def run_blocked(dsn, lock_sql, lock_params, work, what):
+    """Hold lock_sql in a transaction, start WRITERS threads running work(i), release once all wait."""
+    results, errors = [None] * WRITERS, [None] * WRITERS
+    start = threading.Barrier(WRITERS + 1)
+
+    def writer(i):
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            start.wait()
+            try:
+                results[i] = work(conn, i)
+            except psycopg.Error as exc:
+                errors[i] = exc.sqlstate
+
+    with psycopg.connect(dsn) as blocker:
+        blocker.execute(lock_sql, lock_params)
+        threads = [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]
+        for thread in threads:
+            thread.start()
+        start.wait()
+        wait_for_waiters(dsn, WRITERS, what)
+        blocker.commit()
+    for thread in threads:
+        thread.join(60)
+    return results, errors
+
+
+def test_concurrent_updaters_queue_and_leave_exactly_one_current_state(memory_db):
+    agent = fresh_agent(memory_db)
+    results, errors = run_blocked(
+        memory_db, "SELECT FROM memory.agents WHERE id = %s FOR NO KEY UPDATE", (agent,),
+        lambda conn, i: conn.execute(
+            "SELECT version_number FROM memory.update_agent_state(%s, %s, 'writer')",
+            (agent, f'{{"local": {{"writer{i}": {i}}}, "shared": {{"last": {i}}}}}')).fetchone()[0],
+        "update_agent_state")
+    assert errors == [None] * WRITERS
+    assert sorted(results) == list(range(1, WRITERS + 1))
+    rows = query(memory_db, "SELECT version_number, is_current, valid_until IS NULL FROM memory.agent_states "
+                            "WHERE agent_id = %s ORDER BY version_number", (agent,))
+    assert [r[0] for r in rows] == list(range(1, WRITERS + 1))
+    assert [r[1] for r in rows] == [False] * (WRITERS - 1) + [True]
+    assert [r[2] for r in rows] == [False] * (WRITERS - 1) + [True]
+    final = query(memory_db, "SELECT local_state FROM memory.agent_states WHERE agent_id = %s AND is_current",
+                  (agent,))[0][0]
+    assert final == {f"writer{i}": i for i in range(WRITERS)}, "no update was lost"
+    chain = query(memory_db, """
+        SELECT count(*) FROM memory.state_transitions AS t
+        JOIN memory.agent_states AS n ON n.id = t.to_state_id
+        LEFT JOIN memory.agent_states AS o ON o.id = t.from_state_id
+        WHERE t.agent_id = %s AND coalesce(o.version_number, 0) = n.version_number - 1""", (agent,))[0][0]
+    assert chain == WRITERS, "every transition leads from one version to the next"
+
+
+def test_concurrent_updaters_with_the_same_expected_version_one_wins(memory_db):
+    agent = fresh_agent(memory_db)
+    query(memory_db, "SELECT memory.update_agent_state(%s, '{\"local\": {\"n\": 0}}', 'start')", (agent,))
+    results, errors = run_blocked(
+        memory_db, "SELECT FROM memory.agents WHERE id = %s FOR NO KEY UPDATE", (agent,),
+        lambda conn, i: conn.execute(
+            "SELECT version_number FROM memory.update_agent_state(%s, %s, 'optimistic', 1)",
+            (agent, f'{{"local": {{"n": {i + 1}}}}}')).fetchone()[0],
+        "update_agent_state")
+    assert [r for r in results if r is not None] == [2]
+    assert sorted(e for e in errors if e) == ["40001"] * (WRITERS - 1)
+    assert query(memory_db, "SELECT count(*), max(version_number) FROM memory.agent_states WHERE agent_id = %s",
+                 (agent,))[0] == (2, 2)
+
+
+def test_concurrent_edits_number_message_versions_without_gaps(memory_db):
+    session, conversation, message = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    query(memory_db, "INSERT INTO memory.conversation_sessions (id, conversation_id) VALUES (%s, %s)",
+          (session, conversation))
+    query(memory_db, "INSERT INTO memory.chat_messages_v2 (id, conversation_id, session_id, role, content) "
+                     "VALUES (%s, %s, %s, 'user', '{\"type\": \"text\", \"text\": \"v1\"}')",
+          (message, conversation, session))
+    results, errors = run_blocked(
+        memory_db, "SELECT FROM memory.chat_messages_v2 WHERE id = %s FOR UPDATE", (message,),
+        lambda conn, i: conn.execute(
+            "SELECT memory.edit_message(%s, %s, NULL, %s)",
+            (message, f'{{"type": "text", "text": "edit {i}"}}', f"editor {i}")).fetchone()[0],
+        "edit_message")
+    assert errors == [None] * WRITERS
+    assert sorted(results) == list(range(2, WRITERS + 2))
+    versions = query(memory_db, "SELECT version_number FROM memory.message_history(%s)", (message,))
+    assert [v[0] for v in versions] == list(range(1, WRITERS + 2))
+    assert query(memory_db, "SELECT message_count FROM memory.conversation_sessions WHERE id = %s",
+                 (session,))[0][0] == 1
