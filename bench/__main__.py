@@ -1,4 +1,4 @@
-"""`python -m bench [--quick]`: run the benchmarks and print their tables (see README)."""
+"""`python -m bench [--quick] [--only NAME]...`: run the benchmarks and print their tables (see README)."""
 
 import sys
 
@@ -6,13 +6,19 @@ import click
 
 from bench import adk_service, assistant, background, films, memory, retention
 
+BENCHMARKS = {"films": films, "adk_service": adk_service, "retention": retention, "assistant": assistant,
+              "background": background, "memory": memory}
+
 
 @click.command()
 @click.option("--quick", is_flag=True, help="Small sizes: a smoke run in well under two minutes.")
-def main(quick):
-    for module in (films, adk_service, retention, assistant, background, memory):
-        click.echo(module.run(quick).render())
-        click.echo()
+@click.option("--only", "names", multiple=True, type=click.Choice(sorted(BENCHMARKS)),
+              help="Run only this benchmark (repeatable); default: all, in the order listed.")
+def main(quick, names):
+    for name, module in BENCHMARKS.items():
+        if not names or name in names:
+            click.echo(module.run(quick).render())
+            click.echo()
 
 
 if __name__ == "__main__":
