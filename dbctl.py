@@ -350,6 +350,7 @@ def restore_command(ctx, archive, sets, dsn):
 def test_command(ctx, keep, modules, sets, dsn):
     """Migrate the modules (all by default) into a fresh database and run their pgTAP tests."""
     project = project_from(ctx, sets)
+    testrun.refuse_empty_modules(project, modules)
     admin = resolve_dsn(dsn, ctx.obj["root"])
     psql = str(wheel_install_dir() / "bin" / "psql")
     ctx.exit(testrun.run(project, admin, psql, keep, click.echo, modules))

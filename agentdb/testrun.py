@@ -28,13 +28,17 @@ def drop_database(admin_dsn: str, name: str):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def refuse_empty_modules(project: Project, module_names) -> None:
+    """A module named for testing without pgTAP files is an error; checked before a server is started."""
+    migrate.refuse_empty_modules(project, module_names, "pgTAP test", ("tests",), ignore=("helpers.sql",))
+
+
 def run(project: Project, admin_dsn: str, psql: str, keep: bool, echo, module_names=()) -> int:
     pg_prove = shutil.which("pg_prove")
     if not pg_prove:
         raise DbctlError("pg_prove is not installed: `make setup` installs it (Debian: "
                          "libtap-parser-sourcehandler-pgtap-perl)")
     modules = project.modules(module_names)
-    migrate.refuse_empty_modules(project, module_names, "pgTAP test", ("tests",), ignore=("helpers.sql",))
     files = project.kind_files(modules, "tests")
     helpers = [rf for rf in files if rf.source.path.name == "helpers.sql"]
     tests = [rf for rf in files if rf not in helpers]
