@@ -87,3 +87,61 @@ $$;
 COMMENT ON FUNCTION tests.objects_not_owned_by(name) IS
 'Every schema of a migrated module (the modules the ledger names), and every relation, function and
 type in them, that the role does not own: what a migration left to another owner.';
+
+CREATE FUNCTION tests.rows_read(p_schema name)
+RETURNS TABLE (relation regclass, rows_read bigint)
+LANGUAGE sql
+STABLE
+AS $$
+    SELECT coalesce(pg_partition_root(t.relid), t.relid)::regclass,
+           sum(t.seq_tup_read + coalesce(t.idx_tup_fetch, 0))::bigint
+    FROM pg_stat_xact_user_tables AS t
+    WHERE t.schemaname = p_schema
+    GROUP BY 1
+$$;
+
+COMMENT ON FUNCTION tests.rows_read(name) IS
+'Rows this transaction has read so far from each table of a schema (partitions summed into their
+table): sequential and index scans, from pg_stat_xact_user_tables.';
+
+CREATE FUNCTION tests.reads_beyond_key(
+    p_statement text, p_schema name, p_key text, p_allowed jsonb DEFAULT '{}'
+)
+RETURNS text []
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_own jsonb := '{}';
+    v_plan record;
+    v_count bigint;
+    v_result text [];
+BEGIN
+    FOR v_plan IN SELECT d.relation, d.distribution_column FROM core.distribution_plan AS d
+                  INNER JOIN pg_class AS c ON c.oid = d.relation
+                  WHERE c.relnamespace = p_schema::regnamespace AND d.kind = 'distributed' LOOP
+        EXECUTE format('SELECT count(*) FROM %s WHERE %I::text = %L', v_plan.relation, v_plan.distribution_column, p_key)
+        INTO v_count;
+        v_own := v_own || jsonb_build_object(v_plan.relation::text, v_count);
+    END LOOP;
+    CREATE TEMP TABLE reads_before ON COMMIT DROP AS SELECT * FROM tests.rows_read(p_schema);
+    EXECUTE p_statement;
+    SELECT coalesce(array_agg(format('%s: %s rows read, the key has %s', a.relation,
+                                     a.rows_read - coalesce(b.rows_read, 0), v_own ->> a.relation::text)
+                              ORDER BY a.relation::text), '{}')
+    INTO v_result
+    FROM tests.rows_read(p_schema) AS a
+    LEFT JOIN reads_before AS b ON b.relation = a.relation
+    WHERE v_own ? a.relation::text
+      AND a.rows_read - coalesce(b.rows_read, 0)
+          > (v_own ->> a.relation::text)::bigint + coalesce((p_allowed ->> a.relation::text)::bigint, 0);
+    DROP TABLE reads_before;
+    RETURN v_result;
+END
+$$;
+
+COMMENT ON FUNCTION tests.reads_beyond_key(text, name, text, jsonb) IS
+'Runs a statement and returns what it read beyond one distribution key''s rows: for every table of
+the schema that core.distribution_plan distributes, more rows read than that table holds for p_key
+(plus p_allowed re-reads per table, e.g. a session row read several times). Empty: on Citus the
+statement would stay on the key''s shard. Plan with enable_seqscan and enable_bitmapscan off, so
+that small tables and whole pages prove nothing either way.';

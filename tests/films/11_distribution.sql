@@ -32,48 +32,12 @@ SELECT is(
 SET LOCAL enable_seqscan = off;
 SET LOCAL enable_bitmapscan = off;
 
-CREATE FUNCTION pg_temp.reads()
-RETURNS TABLE (relation regclass, rows_read bigint)
-LANGUAGE sql AS $$
-    SELECT coalesce(pg_partition_root(t.relid), t.relid)::regclass,
-           sum(t.seq_tup_read + coalesce(t.idx_tup_fetch, 0))::bigint
-    FROM pg_stat_xact_user_tables AS t
-    WHERE t.schemaname = 'films'
-    GROUP BY 1
-$$;
-
--- What a statement read beyond one session's rows: more rows of a distributed table (sequential or
--- index scans) than the session has there (p_session_reads: re-reads of the session row). A
--- sequential scan of an empty partition reads nothing and is fine: on Citus it runs on the same shard.
-CREATE FUNCTION pg_temp.beyond_session(p_statement text, p_session uuid, p_session_reads int DEFAULT 4)
+-- What a statement read beyond one session's rows (tests.reads_beyond_key), allowing a few re-reads
+-- of the session row itself.
+CREATE FUNCTION pg_temp.beyond_session(p_statement text, p_session uuid)
 RETURNS text []
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_own jsonb := '{}';
-    v_plan record;
-    v_count bigint;
-    v_result text [] := '{}';
-BEGIN
-    FOR v_plan IN SELECT d.relation, d.distribution_column FROM core.distribution_plan AS d
-                  WHERE d.relation::text LIKE 'films.%' AND d.kind = 'distributed' LOOP
-        EXECUTE format('SELECT count(*) FROM %s WHERE %I = %L', v_plan.relation, v_plan.distribution_column, p_session)
-        INTO v_count;
-        v_own := v_own || jsonb_build_object(v_plan.relation::text, v_count);
-    END LOOP;
-    CREATE TEMP TABLE reads_before ON COMMIT DROP AS SELECT * FROM pg_temp.reads();
-    EXECUTE p_statement;
-    SELECT coalesce(array_agg(format('%s: %s rows read, the session has %s', a.relation,
-                                     a.rows_read - coalesce(b.rows_read, 0), v_own ->> a.relation::text)
-                              ORDER BY a.relation::text), '{}')
-    INTO v_result
-    FROM pg_temp.reads() AS a
-    LEFT JOIN reads_before AS b ON b.relation = a.relation
-    WHERE v_own ? a.relation::text
-      AND a.rows_read - coalesce(b.rows_read, 0) > (v_own ->> a.relation::text)::bigint
-          + CASE WHEN a.relation = 'films.sessions'::regclass THEN p_session_reads ELSE 0 END;
-    DROP TABLE reads_before;
-    RETURN v_result;
-END
+LANGUAGE sql AS $$
+    SELECT tests.reads_beyond_key(p_statement, 'films', p_session::text, '{"films.sessions": 4}')
 $$;
 
 CREATE TEMP TABLE v AS SELECT
