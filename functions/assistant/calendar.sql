@@ -19,11 +19,7 @@ AS $$
 DECLARE
     v_event assistant.calendar_events;
 BEGIN
-    IF p_title IS NULL OR btrim(p_title) = '' THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'an event needs a title',
-            HINT = 'Titles are 1 to 200 characters.';
-    END IF;
-    PERFORM assistant.check_time_range(p_start_time, p_end_time, coalesce(p_all_day, FALSE));
+    PERFORM assistant.check_new_event(p_title, p_start_time, p_end_time, p_all_day);
     INSERT INTO assistant.calendar_events (title, description, start_time, end_time, location, all_day)
     VALUES (p_title, p_description, p_start_time, p_end_time, p_location, coalesce(p_all_day, FALSE))
     RETURNING * INTO v_event;
@@ -142,11 +138,7 @@ DECLARE
     v_event assistant.calendar_events;
     v_range tstzrange;
 BEGIN
-    IF p_title IS NULL OR btrim(p_title) = '' THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'an event needs a title',
-            HINT = 'Titles are 1 to 200 characters.';
-    END IF;
-    PERFORM assistant.check_time_range(p_start_time, p_end_time, coalesce(p_all_day, FALSE));
+    PERFORM assistant.check_new_event(p_title, p_start_time, p_end_time, p_all_day);
     v_range := assistant.event_range(p_start_time, p_end_time, p_all_day);
     -- Bookings racing for overlapping slots all pass the first look; the exclusion constraint lets
     -- one insert through and makes the others wait for it, then fail (23P01); two inserting at the

@@ -58,6 +58,27 @@ COMMENT ON FUNCTION assistant.check_time_range(timestamptz, timestamptz, boolean
 'Raises 22004 for a NULL end, 22008 for an infinite one, 22023 for times outside 1900-3000 and for
 an end before the start (or equal to it, unless p_allow_empty).';
 
+CREATE OR REPLACE FUNCTION assistant.check_new_event(
+    p_title text, p_start_time timestamptz, p_end_time timestamptz, p_all_day boolean
+)
+RETURNS void
+LANGUAGE plpgsql
+IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_title IS NULL OR btrim(p_title) = '' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'an event needs a title',
+            HINT = 'Titles are 1 to 200 characters.';
+    END IF;
+    PERFORM assistant.check_time_range(p_start_time, p_end_time, coalesce(p_all_day, FALSE));
+END
+$$;
+
+COMMENT ON FUNCTION assistant.check_new_event(text, timestamptz, timestamptz, boolean) IS
+'What create_event and book_event refuse before writing: an empty title (22023) and a bad time
+range (assistant.check_time_range).';
+
 CREATE OR REPLACE FUNCTION assistant.check_limit(p_limit integer)
 RETURNS void
 LANGUAGE plpgsql
