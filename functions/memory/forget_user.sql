@@ -18,6 +18,7 @@ DECLARE
     v_sessions uuid[];
     v_messages uuid[];
     v_v1 regclass;
+    v_table text;
     v_count bigint;
 BEGIN
     IF NOT EXISTS (SELECT FROM memory.users AS u WHERE u.id = p_user_id) THEN
@@ -64,24 +65,15 @@ BEGIN
     DELETE FROM memory.conversation_sessions AS s WHERE s.id = ANY (v_sessions);
     GET DIAGNOSTICS v_count = ROW_COUNT;
     RETURN QUERY SELECT 'conversation_sessions', v_count;
-    DELETE FROM memory.memory_consolidations AS c WHERE c.agent_id = ANY (v_agents);
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    RETURN QUERY SELECT 'memory_consolidations', v_count;
-    DELETE FROM memory.agent_memories AS m WHERE m.agent_id = ANY (v_agents);
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    RETURN QUERY SELECT 'agent_memories', v_count;
-    DELETE FROM memory.state_transitions AS t WHERE t.agent_id = ANY (v_agents);
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    RETURN QUERY SELECT 'state_transitions', v_count;
-    DELETE FROM memory.state_checkpoints AS c WHERE c.agent_id = ANY (v_agents);
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    RETURN QUERY SELECT 'state_checkpoints', v_count;
-    DELETE FROM memory.agent_states AS s WHERE s.agent_id = ANY (v_agents);
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    RETURN QUERY SELECT 'agent_states', v_count;
-    DELETE FROM memory.agent_datastores AS d WHERE d.agent_id = ANY (v_agents);
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    RETURN QUERY SELECT 'agent_datastores', v_count;
+    -- The agents' own rows, children first, so each count is what this call removed.
+    FOREACH v_table IN ARRAY ARRAY[
+        'memory_consolidations', 'agent_memories', 'state_transitions', 'state_checkpoints', 'agent_states',
+        'agent_datastores'
+    ] LOOP
+        EXECUTE format('DELETE FROM memory.%I AS t WHERE t.agent_id = ANY ($1)', v_table) USING v_agents;
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        RETURN QUERY SELECT v_table, v_count;
+    END LOOP;
     DELETE FROM memory.agents AS a WHERE a.id = ANY (v_agents);
     GET DIAGNOSTICS v_count = ROW_COUNT;
     RETURN QUERY SELECT 'agents', v_count;
