@@ -27,21 +27,6 @@ $$;
 COMMENT ON FUNCTION memory.current_agent_id() IS
 'The acting agent: the setting agentdb.agent_id (SET LOCAL by the application), NULL when unset.';
 
--- Inside a SECURITY DEFINER function current_user is the owner; the caller's role is the session's
--- role setting (SET ROLE), or the login role when none is set.
-CREATE OR REPLACE FUNCTION memory.acting_role()
-RETURNS text
-LANGUAGE sql
-STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE pg_catalog.current_setting('role') WHEN 'none' THEN SESSION_USER::text
-                                                   ELSE pg_catalog.current_setting('role') END
-$$;
-
-COMMENT ON FUNCTION memory.acting_role() IS
-'The role acting in the session: its SET ROLE, else the login role (also inside SECURITY DEFINER functions).';
-
 CREATE OR REPLACE FUNCTION memory.caller_bypasses_row_security()
 RETURNS boolean
 LANGUAGE sql
@@ -51,7 +36,7 @@ AS $$
     SELECT coalesce((
         SELECT r.rolsuper OR r.rolbypassrls OR pg_catalog.pg_has_role(r.oid, '{{ owner_role }}', 'USAGE')
         FROM pg_catalog.pg_roles AS r
-        WHERE r.rolname = memory.acting_role()
+        WHERE r.rolname = core.calling_role()
     ), FALSE)
 $$;
 
@@ -91,7 +76,7 @@ COMMENT ON FUNCTION memory.require_agent(uuid) IS
 'Raises unless the agent exists (P0002) and the caller may act for it (42501): it is the acting
 agent, the acting user owns it, or the caller is exempt from row-level security.';
 
-REVOKE ALL ON FUNCTION memory.current_user_id(), memory.current_agent_id(), memory.acting_role(),
+REVOKE ALL ON FUNCTION memory.current_user_id(), memory.current_agent_id(),
 memory.caller_bypasses_row_security(),
 memory.require_agent(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION memory.current_user_id(), memory.current_agent_id() TO {{ app_role }}, {{ readonly_role }};

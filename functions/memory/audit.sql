@@ -38,7 +38,7 @@ BEGIN
             WHEN 'INSERT' THEN 'new_rows AS r'
             WHEN 'UPDATE' THEN 'new_rows AS r INNER JOIN old_rows AS o ON ' || v_join
             ELSE 'old_rows AS r' END
-    ) USING memory.acting_role(), memory.current_user_id(), memory.current_agent_id();
+    ) USING core.calling_role(), memory.current_user_id(), memory.current_agent_id();
     RETURN NULL;
 END
 $$;

@@ -82,7 +82,7 @@ BEGIN
     RETURN QUERY SELECT 'users', v_count;
 
     INSERT INTO memory.audit_log (table_name, row_key, operation, acting_role, app_user_id, app_agent_id)
-    VALUES ('users', jsonb_build_object('id', p_user_id), 'FORGET', memory.acting_role(), memory.current_user_id(),
+    VALUES ('users', jsonb_build_object('id', p_user_id), 'FORGET', core.calling_role(), memory.current_user_id(),
             memory.current_agent_id());
 END
 $$;

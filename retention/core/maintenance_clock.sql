@@ -3,22 +3,7 @@
 -- run as the owner (SECURITY DEFINER), so they check who called them: a caller that is not a member
 -- of {{ owner_role }} (the maintenance role, in cron) may not move p_now ahead of now(), which would
 -- age data out early (retention drops partitions, cleanups delete rows), nor pass NULL.
--- Inside a SECURITY DEFINER function current_user is the owner; the caller is the role the session
--- set (SET ROLE) or, without one, the session's login: either way a role the caller really holds.
-
-CREATE OR REPLACE FUNCTION core.maintenance_caller()
-RETURNS name
-LANGUAGE sql
-STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE WHEN current_setting('role') = 'none' THEN session_user
-                ELSE current_setting('role')::name END
-$$;
-
-COMMENT ON FUNCTION core.maintenance_caller() IS
-'The role that called a maintenance entry point (SECURITY DEFINER functions run as the owner): the
-SET ROLE of the session, else its login.';
+-- Inside a SECURITY DEFINER function current_user is the owner: the caller is core.calling_role().
 
 CREATE OR REPLACE FUNCTION core.check_maintenance_clock(p_now timestamptz)
 RETURNS void
@@ -33,11 +18,11 @@ BEGIN
             MESSAGE = format('maintenance needs a finite point in time, not %s', coalesce(p_now::text, 'NULL')),
             HINT = 'Leave p_now out to use the real clock.';
     END IF;
-    IF p_now > now() AND NOT pg_has_role(core.maintenance_caller(), '{{ owner_role }}', 'MEMBER') THEN
+    IF p_now > now() AND NOT pg_has_role(core.calling_role(), '{{ owner_role }}', 'MEMBER') THEN
         RAISE EXCEPTION USING
             ERRCODE = 'insufficient_privilege',
             MESSAGE = format('%s may not run maintenance at a time ahead of now() (%s > %s)',
-                             core.maintenance_caller(), p_now, now()),
+                             core.calling_role(), p_now, now()),
             HINT = 'Leave p_now out: maintenance uses the real clock; only {{ owner_role }} may pass a later one.';
     END IF;
 END
@@ -47,6 +32,5 @@ COMMENT ON FUNCTION core.check_maintenance_clock(timestamptz) IS
 'Refuses a NULL or non-finite p_now (22004), and a p_now ahead of now() unless the caller is a member
 of {{ owner_role }} (42501): the maintenance role works on the real clock.';
 
-REVOKE ALL ON FUNCTION core.maintenance_caller() FROM PUBLIC;
 REVOKE ALL ON FUNCTION core.check_maintenance_clock(timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION core.check_maintenance_clock(timestamptz) TO {{ maintenance_role }};

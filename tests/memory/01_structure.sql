@@ -16,7 +16,7 @@ SELECT set_eq(
     'memory has exactly its tables'
 );
 SELECT functions_are('memory', ARRAY[
-    'acting_role', 'agent_state_at', 'approximate_nearest_memories', 'apply_delta', 'audit_changes', 'backfill_messages_v2', 'caller_bypasses_row_security', 'check_state_changes',
+    'agent_state_at', 'approximate_nearest_memories', 'apply_delta', 'audit_changes', 'backfill_messages_v2', 'caller_bypasses_row_security', 'check_state_changes',
     'consolidate_memories', 'copy_v1_message', 'count_session_messages', 'create_checkpoint', 'current_agent_id',
     'current_user_id', 'dual_write_message', 'edit_message', 'effective_importance', 'ensure_v1_session',
     'expire_checkpoints', 'expire_memories', 'finish_messages_v2', 'forget_user', 'refuse_audit_change', 'keep_message_version', 'message_history',
