@@ -20,10 +20,7 @@ DECLARE
     v_id uuid;
 BEGIN
     PERFORM memory.require_agent(p_agent_id);
-    IF p_now IS NULL OR NOT isfinite(p_now) THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'p_now must be a finite time',
-            HINT = 'Leave p_now to its default, now().';
-    END IF;
+    PERFORM core.check_clock(p_now);
     SELECT * INTO v_state FROM memory.agent_states AS s WHERE s.agent_id = p_agent_id AND s.is_current;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = format('agent %s has no state yet', p_agent_id),

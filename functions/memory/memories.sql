@@ -156,10 +156,7 @@ BEGIN
             MESSAGE = format('unknown memory types in %s', p_types),
             HINT = 'Memory types are episodic, semantic, procedural and working; NULL means all.';
     END IF;
-    IF p_now IS NULL OR NOT isfinite(p_now) THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'p_now must be a finite time',
-            HINT = 'Leave p_now to its default, now().';
-    END IF;
+    PERFORM core.check_clock(p_now);
     -- Up to 1,000 matching memories an exact search (b-tree, then sort) is fast and exact; beyond,
     -- the HNSW index (these conditions are nearest_memories' filter).
     v_approximate := (

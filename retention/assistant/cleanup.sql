@@ -9,27 +9,6 @@
 --     before creating the session; the grace keeps that state).
 --   retention_task(p_now): both, with {{ assistant_session_retention_days }} days; the maintenance task.
 
-CREATE OR REPLACE FUNCTION assistant.check_clock(p_now timestamptz)
-RETURNS void
-LANGUAGE plpgsql
-IMMUTABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF p_now IS NULL THEN
-        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'p_now must not be NULL',
-            HINT = 'Leave p_now out to use the clock.';
-    END IF;
-    IF NOT isfinite(p_now) THEN
-        RAISE EXCEPTION USING ERRCODE = 'datetime_field_overflow', MESSAGE = format('p_now must be finite, not %s', p_now),
-            HINT = 'Leave p_now out to use the clock.';
-    END IF;
-END
-$$;
-
-COMMENT ON FUNCTION assistant.check_clock(timestamptz) IS
-'Raises 22004 for a NULL p_now and 22008 for an infinite one (the cleanups'' clock check).';
-
 CREATE OR REPLACE FUNCTION assistant.cleanup_old_sessions(
     p_days integer DEFAULT {{ assistant_session_retention_days }}, p_now timestamptz DEFAULT now()
 )
@@ -42,7 +21,7 @@ DECLARE
     v_candidates bigint[];
     v_count bigint;
 BEGIN
-    PERFORM assistant.check_clock(p_now);
+    PERFORM core.check_clock(p_now);
     IF p_days IS NULL OR p_days < 0 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('days must be a count >= 0, not %s', coalesce(p_days::text, 'NULL')),
@@ -79,7 +58,7 @@ AS $$
 DECLARE
     v_count bigint;
 BEGIN
-    PERFORM assistant.check_clock(p_now);
+    PERFORM core.check_clock(p_now);
     DELETE FROM assistant.agent_states AS a
     WHERE a.updated_at < p_now - make_interval(mins => {{ assistant_orphan_grace_minutes }})
       AND NOT EXISTS (SELECT FROM assistant.chat_sessions AS s WHERE s.session_id = a.session_id);

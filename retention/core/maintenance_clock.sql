@@ -12,12 +12,7 @@ STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF p_now IS NULL OR NOT isfinite(p_now) THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'null_value_not_allowed',
-            MESSAGE = format('maintenance needs a finite point in time, not %s', coalesce(p_now::text, 'NULL')),
-            HINT = 'Leave p_now out to use the real clock.';
-    END IF;
+    PERFORM core.check_clock(p_now);
     IF p_now > now() AND NOT pg_has_role(core.calling_role(), '{{ owner_role }}', 'MEMBER') THEN
         RAISE EXCEPTION USING
             ERRCODE = 'insufficient_privilege',
@@ -29,7 +24,7 @@ END
 $$;
 
 COMMENT ON FUNCTION core.check_maintenance_clock(timestamptz) IS
-'Refuses a NULL or non-finite p_now (22004), and a p_now ahead of now() unless the caller is a member
+'Refuses a NULL (22004) or non-finite (22008) p_now (core.check_clock), and a p_now ahead of now() unless the caller is a member
 of {{ owner_role }} (42501): the maintenance role works on the real clock.';
 
 REVOKE ALL ON FUNCTION core.check_maintenance_clock(timestamptz) FROM PUBLIC;

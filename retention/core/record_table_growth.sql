@@ -10,12 +10,7 @@ DECLARE
     v_day date;
     v_rows bigint;
 BEGIN
-    IF p_now IS NULL OR NOT isfinite(p_now) THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'null_value_not_allowed',
-            MESSAGE = format('table growth needs a finite point in time, not %s', coalesce(p_now::text, 'NULL')),
-            HINT = 'Pass now(), or leave it to core.run_maintenance().';
-    END IF;
+    PERFORM core.check_clock(p_now);
     v_day := (p_now AT TIME ZONE 'UTC')::date;
     WITH module_table AS (
         SELECT c.oid, n.nspname, c.relname

@@ -7,7 +7,7 @@ SELECT tables_are('assistant', ARRAY['chat_sessions', 'chat_messages', 'agent_st
                   'assistant has exactly the spec''s four tables');
 SELECT views_are('assistant', ARRAY[]::name[], 'assistant has no views');
 SELECT functions_are('assistant', ARRAY[
-    'add_message', 'book_event', 'check_clock', 'check_limit', 'check_new_event', 'check_session_id', 'check_time_range', 'cleanup_old_sessions',
+    'add_message', 'book_event', 'check_limit', 'check_new_event', 'check_session_id', 'check_time_range', 'cleanup_old_sessions',
     'cleanup_orphaned_agent_states', 'conflict_error', 'create_event', 'event_range', 'events_between',
     'find_conflicts', 'get_or_create_session', 'load_agent_state', 'messages_by_agent', 'retention_task',
     'round_all_day_event', 'save_agent_state', 'search_events', 'search_messages', 'session_history'

@@ -1,6 +1,6 @@
 -- core helpers: uuidv7 layout and order, set_updated_at, grant_module_privileges' refusals.
 BEGIN;
-SELECT plan(11);
+SELECT plan(14);
 
 SELECT is(
     substring(core.uuidv7()::text FROM 15 FOR 1), '7', 'uuidv7 carries version 7'
@@ -47,4 +47,7 @@ SELECT throws_ok($$SELECT core.grant_module_privileges('no_such_schema')$$, '3F0
                  'grant_module_privileges refuses a missing schema');
 SELECT function_privs_are('core', 'grant_module_privileges', ARRAY['name'], '{{ app_role }}',
                           ARRAY[]::text[], 'the application cannot call grant_module_privileges');
+SELECT throws_ok($$SELECT core.check_clock(NULL)$$, '22004', NULL, 'check_clock refuses a NULL p_now');
+SELECT throws_ok($$SELECT core.check_clock('infinity')$$, '22008', NULL, 'check_clock refuses a non-finite p_now');
+SELECT lives_ok($$SELECT core.check_clock('2026-01-01+00')$$, 'check_clock accepts a finite p_now');
 ROLLBACK;

@@ -68,7 +68,7 @@ SELECT lives_ok($$SELECT core.record_table_growth('2030-01-16 00:00+00')$$, 'the
 SELECT is_empty($$SELECT 1 FROM core.table_growth WHERE table_name = 'ancient'$$,
                 'days older than 400 are forgotten');
 SELECT throws_ok($$SELECT core.record_table_growth(NULL)$$, '22004', NULL, 'a NULL p_now is refused');
-SELECT throws_ok($$SELECT core.record_table_growth('infinity')$$, '22004', NULL,
+SELECT throws_ok($$SELECT core.record_table_growth('infinity')$$, '22008', NULL,
                  'a non-finite p_now is refused');
 SELECT results_eq(
     $$SELECT outcome FROM core.run_maintenance() WHERE target = 'core.record_table_growth(timestamp with time zone)'$$,
