@@ -1,4 +1,4 @@
--- core helpers: uuidv7 layout and order, set_updated_at, grant_module_privileges' refusals.
+-- core helpers: uuidv7 layout and order, set_updated_at, grant_module_privileges' refusals, check_clock.
 BEGIN;
 SELECT plan(14);
 
