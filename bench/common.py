@@ -54,6 +54,17 @@ def samples(fn, runs: int = RUNS) -> list[float]:
     return [timed(fn)[0] for _ in range(runs)]
 
 
+def commit_floor(conn, runs: int = 200) -> list[float]:
+    """Seconds of a one-row insert and its commit (autocommit connection, synchronous_commit on): the
+    WAL flush every writing call pays on this server, whatever the statement. The floor of any
+    one-commit-per-call rate."""
+    conn.execute("CREATE TABLE IF NOT EXISTS public.commit_floor_probe (n integer)")
+    try:
+        return samples(lambda: conn.execute("INSERT INTO public.commit_floor_probe VALUES (1)"), runs)
+    finally:
+        conn.execute("DROP TABLE public.commit_floor_probe")
+
+
 def storage_per_event(conn, table: str) -> float:
     """Bytes of a table, its partitions and all their indexes, per row."""
     size = conn.execute(
