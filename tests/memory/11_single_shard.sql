@@ -8,7 +8,7 @@
 -- (the current state read again under the agent's lock, recalled memories read again to count the
 -- access, the session row updated by the message counters) are allowed, each named below.
 BEGIN;
-SELECT plan(16);
+SELECT plan(17);
 
 SELECT is(
     ARRAY(SELECT concat_ws(' ', relation, kind, distribution_column, colocate_with) COLLATE "C"
@@ -37,6 +37,26 @@ SELECT is(
 );
 SELECT is_empty($$SELECT * FROM core.distribution_problems() WHERE relation::text LIKE 'memory.%'$$,
                 'every key of memory fits the plan');
+-- The test of the catalog check, in memory's schema: deliberately wrong scratch tables are caught.
+CREATE TABLE memory.scratch_unplanned (id int);
+CREATE TABLE memory.scratch_notes (
+    id uuid PRIMARY KEY,
+    agent_id uuid NOT NULL REFERENCES memory.agents (id),
+    message_id uuid,
+    session_id uuid,
+    FOREIGN KEY (message_id, session_id) REFERENCES memory.chat_messages_v2 (id, session_id)
+);
+SELECT core.register_distribution('memory.scratch_notes', 'distributed', 'scratch', p_column => 'agent_id',
+                                  p_colocate_with => 'memory.agent_memories');
+SELECT set_eq(
+    $$SELECT relation::text, problem FROM core.distribution_problems() WHERE relation::text LIKE 'memory.scratch%'$$,
+    $$VALUES ('memory.scratch_unplanned', 'unplanned table'),
+             ('memory.scratch_notes', 'unique key without distribution column'),
+             ('memory.scratch_notes', 'foreign key between distributed tables not co-located')$$,
+    'an unplanned memory table, a key without agent_id and a key into the session group are reported'
+);
+DELETE FROM core.distribution_plan WHERE relation = 'memory.scratch_notes'::regclass;
+DROP TABLE memory.scratch_unplanned, memory.scratch_notes;
 
 SET LOCAL enable_seqscan = off;
 SET LOCAL enable_bitmapscan = off;
