@@ -5,7 +5,7 @@
 -- memories, consolidations, states, checkpoints, transitions and snapshots; other users' sessions
 -- and messages that referred to those agents keep their rows with the reference cleared, as do
 -- memories that came from the user's messages and messages produced in those agents' states (these
--- references cross the agent and session groups and have no foreign key: schema/memory/0014, so the
+-- references cross the agent and session groups and have no foreign key: schema/memory/0015, so the
 -- clearing is done here). Returns the rows removed per table. The audit log keeps only keys (never content) and gains a FORGET
 -- tombstone. The application may forget the acting user (agentdb.user_id) only.
 

@@ -1,7 +1,7 @@
 -- memory: the references between the agent group and the session group, checked on write
 -- (docs/memory.md "Keys and distribution", docs/scale-out.md). On Citus the two groups are
 -- distributed by different columns (agent, session), and a foreign key between them is not allowed,
--- so schema/memory/0014 dropped agent_memories.source_message_id -> chat_messages_v2,
+-- so schema/memory/0015 dropped agent_memories.source_message_id -> chat_messages_v2,
 -- context_snapshots.message_id -> chat_messages_v2 and chat_messages_v2.state_snapshot_id ->
 -- agent_states. What those keys checked on insert and update is checked here: the row referred to
 -- exists (23503, like the key). SECURITY DEFINER, as a foreign key check is: the writer need not see

@@ -10,7 +10,7 @@
 -- reference tables, which every distributed table may point at. The v1 chat_messages, read and
 -- written by channel until the v2 migration finishes, is distributed by channel in a group of its
 -- own; the audit log by its id, in its own group. The migration's bookkeeping and personal data stay
--- on the coordinator. The keys that make this possible: schema/memory/0011 to 0015.
+-- on the coordinator. The keys that make this possible: schema/memory/0011 to 0016.
 
 SELECT core.register_distribution(t.relation, 'reference', t.reason)
 FROM (
@@ -36,7 +36,7 @@ FROM (
     ('memory.state_checkpoints', 'an agent''s checkpoints, pointing at its states'),
     ('memory.state_transitions', 'an agent''s transitions, pointing at its states'),
     ('memory.agent_datastores', 'an agent''s external vector stores'),
-    ('memory.context_snapshots', 'the contexts an agent built (agent_id NOT NULL since 0014)')
+    ('memory.context_snapshots', 'the contexts an agent built (agent_id NOT NULL since 0015)')
 ) AS t (relation, reason);
 
 SELECT core.register_distribution(

@@ -1,7 +1,7 @@
 -- memory.expire_memories(now): spec 004 "Retention Policies: automatic expiration". Memories whose
 -- expires_at has passed are deleted; consolidations keep their row, their consolidated_memory_id
 -- cleared here first (the key is NO ACTION: Citus refuses ON DELETE SET NULL on a key that carries
--- the distribution column, schema/memory/0014). Registered with core, so core.run_maintenance() / dbctl maintain run it with the real clock.
+-- the distribution column, schema/memory/0015). Registered with core, so core.run_maintenance() / dbctl maintain run it with the real clock.
 
 CREATE OR REPLACE FUNCTION memory.expire_memories(p_now timestamptz)
 RETURNS bigint

@@ -1,9 +1,10 @@
 -- dbctl:no-transaction
--- memory: the distribution columns of existing rows, filled without blocking writers (step 2 of 5;
+-- memory: the distribution columns of existing rows, filled without blocking writers (step 2 of 6;
 -- docs/scale-out.md "memory").
---   1. message_versions.session_id from each version's message, 5,000 rows per transaction (each
---      batch commits, so no lock is held for long and a failure keeps the batches done); safe to run
---      again: it only touches rows still without a session. dbctl's statement_timeout bounds the whole
+--   1. message_versions.session_id from each version's message, 5,000 versions per transaction in
+--      primary key order (each batch commits, so no lock is held for long and a failure keeps the
+--      batches done); safe to run again: it only changes rows still without a session. Versions
+--      written meanwhile get theirs from the trigger of 0011. dbctl's statement_timeout bounds the whole
 --      loop (one statement): on a table too large for it, run the loop beforehand or raise
 --      --statement-timeout.
 --   2. context_snapshots without an agent take their message's sender agent, else the agent of the
@@ -13,16 +14,21 @@
 
 DO $backfill$
 DECLARE
-    v_rows bigint;
+    -- Versions in primary key order, 5,000 ids per batch: each batch is an index range, whatever the
+    -- table's size. Their ids are uuidv7 (the column's default; only the version trigger writes them).
+    v_last constant uuid := 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+    v_from uuid := '00000000-0000-0000-0000-000000000000';
+    v_to uuid;
 BEGIN
     LOOP
+        v_to := coalesce((SELECT v.id FROM memory.message_versions AS v WHERE v.id > v_from
+                          ORDER BY v.id OFFSET 4999 LIMIT 1), v_last);
         UPDATE memory.message_versions AS v SET session_id = m.session_id
         FROM memory.chat_messages_v2 AS m
-        WHERE m.id = v.message_id
-          AND v.id IN (SELECT b.id FROM memory.message_versions AS b WHERE b.session_id IS NULL LIMIT 5000);
-        GET DIAGNOSTICS v_rows = ROW_COUNT;
+        WHERE v.id > v_from AND v.id <= v_to AND v.session_id IS NULL AND m.id = v.message_id;
         COMMIT;
-        EXIT WHEN v_rows = 0;
+        EXIT WHEN v_to = v_last;
+        v_from := v_to;
     END LOOP;
 END
 $backfill$;

@@ -1,9 +1,9 @@
 -- dbctl:no-transaction
 -- memory: the indexes of the keys that carry the distribution column, built without blocking
--- writers (step 3 of 5; docs/scale-out.md "memory"). On Citus every primary and unique key of a
+-- writers (step 3 of 6; docs/scale-out.md "memory"). On Citus every primary and unique key of a
 -- distributed table must contain its distribution column, and a foreign key between distributed
 -- tables must pair them. Primary keys become (id, <column>): id first, so lookups by id alone still
--- use them and inserts of time-ordered UUIDs stay at the right edge. 0014 swaps the keys onto these
+-- use them and inserts of time-ordered UUIDs stay at the right edge. 0015 swaps the keys onto these
 -- indexes under a short lock. Each statement commits on its own; a failed build leaves an INVALID
 -- index: drop it (DROP INDEX CONCURRENTLY memory.<name>) and migrate again. The v1 chat_messages
 -- gets its key in 0014 (finish_messages_v2 may have moved it to memory_archive, so the table cannot

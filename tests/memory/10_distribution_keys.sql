@@ -1,4 +1,4 @@
--- memory: the keys made for distribution (schema/memory/0011 to 0015, docs/scale-out.md "memory"):
+-- memory: the keys made for distribution (schema/memory/0011 to 0016, docs/scale-out.md "memory"):
 -- keys within a co-location group carry its distribution column (a reference into another agent's
 -- or session's rows is refused), references across the groups are checked on write by triggers and
 -- cleared by the functions that delete, a consolidated memory is no longer cleared by ON DELETE SET

@@ -1,4 +1,4 @@
-"""memory: the distribution keys (schema/memory/0011 to 0015) applied to a populated database of the
+"""memory: the distribution keys (schema/memory/0011 to 0016) applied to a populated database of the
 release before them, taken from git history: the files of the commit that preceded 0011.
 
 Deterministic steps: the old release is migrated and seeded, v1 messages are migrated and archived,

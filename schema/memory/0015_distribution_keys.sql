@@ -1,12 +1,12 @@
 -- memory: keys that carry the distribution column, foreign keys within each co-location group that
--- pair it, and no foreign key across groups (step 4 of 5; docs/scale-out.md "memory").
+-- pair it, and no foreign key across groups (step 5 of 6; docs/scale-out.md "memory").
 -- Catalog changes only, in one short transaction (ACCESS EXCLUSIVE for milliseconds per table):
 --   * message_versions.session_id and context_snapshots.agent_id become NOT NULL: the CHECKs 0012
 --     validated prove it, so SET NOT NULL scans nothing; the CHECKs then go;
 --   * each primary key moves onto the index 0013 built (USING INDEX renames it <table>_pkey, so
 --     the key keeps its name); message_versions' unique version number per message gains the session;
 --   * foreign keys inside a group are recreated with the distribution column on both sides, NOT VALID
---     (0015 validates them without blocking writers). memory_consolidations -> agent_memories loses
+--     (0016 validates them without blocking writers). memory_consolidations -> agent_memories loses
 --     its ON DELETE SET NULL, which Citus refuses on a key that contains the distribution column:
 --     NO ACTION, the functions that delete memories clear the reference first (expire_memories;
 --     forget_user deletes the consolidations with their memories);
@@ -17,9 +17,6 @@
 --     (docs/memory.md "Keys and distribution");
 --   * message_versions' row-level security policy reads the version's own session (a co-located
 --     condition) instead of joining its message;
---   * the v1 chat_messages is keyed (id, channel_id). finish_messages_v2 may have moved it to
---     memory_archive, so it is found where it is, and its unique index built here if it has none yet:
---     on a large v1 table build it first, without blocking writers (docs/scale-out.md).
 
 -- No scan: the CHECK validated by 0012 proves the column has no NULL.
 -- squawk-ignore adding-not-nullable-field
@@ -110,26 +107,3 @@ USING (session_id IN (
     SELECT s.id FROM memory.conversation_sessions AS s
     WHERE s.user_id = (SELECT nullif(current_setting('agentdb.user_id', TRUE), '')::uuid)
 ));
-
-DO $v1_key$
-DECLARE
-    v_table regclass := coalesce(to_regclass('memory.chat_messages'), to_regclass('memory_archive.chat_messages'));
-    v_index name;
-BEGIN
-    -- A valid unique index on exactly (id, channel_id), in the table's schema, else one built here.
-    SELECT x.relname INTO v_index
-    FROM pg_index AS i
-    INNER JOIN pg_class AS x ON x.oid = i.indexrelid
-    WHERE i.indrelid = v_table AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
-      AND i.indkey::int2 [] = ARRAY(SELECT a.attnum FROM unnest(ARRAY['id', 'channel_id']) WITH ORDINALITY AS k (name, n)
-                                     INNER JOIN pg_attribute AS a ON a.attrelid = v_table AND a.attname = k.name
-                                     ORDER BY k.n)
-    LIMIT 1;
-    IF v_index IS NULL THEN
-        v_index := 'chat_messages_id_channel';
-        EXECUTE format('CREATE UNIQUE INDEX %I ON %s (id, channel_id)', v_index, v_table);
-    END IF;
-    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT chat_messages_pkey, ADD CONSTRAINT chat_messages_pkey PRIMARY KEY USING INDEX %I',
-                   v_table, v_index);
-END
-$v1_key$;

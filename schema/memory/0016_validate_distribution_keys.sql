@@ -1,5 +1,5 @@
 -- dbctl:no-transaction
--- memory: validate the foreign keys 0014 recreated NOT VALID (step 5 of 5). VALIDATE takes SHARE
+-- memory: validate the foreign keys 0015 recreated NOT VALID (step 6 of 6). VALIDATE takes SHARE
 -- UPDATE EXCLUSIVE: reads and writes go on while the rows are checked, each statement in its own
 -- transaction.
 
