@@ -4,7 +4,7 @@
 -- cleared by the functions that delete, a consolidated memory is no longer cleared by ON DELETE SET
 -- NULL (expiry clears it), message versions carry their session, and context snapshots an agent.
 BEGIN;
-SELECT plan(21);
+SELECT plan(25);
 
 INSERT INTO memory.users (id, name) VALUES ('0190a0c0-0000-7000-8000-0000000d1001', 'erin'),
                                            ('0190a0c0-0000-7000-8000-0000000d1002', 'frank');
@@ -94,8 +94,22 @@ RESET ROLE;
 UPDATE memory.chat_messages_v2 SET state_snapshot_id = (SELECT id FROM st WHERE agent_id = '0190a0c0-0000-7000-8000-0000000d10a1')
 WHERE id = '0190a0c0-0000-7000-8000-0000000d1b10';
 
+-- The v1 migration's id map has no foreign key into chat_messages_v2 (local -> distributed): the
+-- functions that delete v2 copies delete their map rows.
+INSERT INTO memory.channels (id, name) VALUES ('0190a0c0-0000-7000-8000-0000000d1c01', 'keys');
+SELECT memory.start_messages_v2();
+INSERT INTO memory.chat_messages (channel_id, content, sender_user_id) VALUES
+('0190a0c0-0000-7000-8000-0000000d1c01', 'erin in v1', '0190a0c0-0000-7000-8000-0000000d1001'),
+('0190a0c0-0000-7000-8000-0000000d1c01', 'frank in v1', '0190a0c0-0000-7000-8000-0000000d1002'),
+('0190a0c0-0000-7000-8000-0000000d1c01', 'deleted in v1', '0190a0c0-0000-7000-8000-0000000d1002');
+DELETE FROM memory.chat_messages WHERE content = 'deleted in v1';
+
 -- forget_user clears what pointed at the forgotten user's messages and agents' states.
 SELECT memory.forget_user('0190a0c0-0000-7000-8000-0000000d1001');
+SELECT is_empty($$SELECT * FROM memory.validate_messages_v2()$$,
+                'a v1 message deleted, and a forgotten user''s, leave no id map row behind');
+SELECT is(memory.rollback_messages_v2(), 1::bigint, 'rolling the migration back removes the one v2 copy left');
+SELECT is((SELECT count(*)::int FROM memory.message_id_map), 0, 'and empties the id map');
 SELECT results_eq($$SELECT source_message_id FROM memory.agent_memories WHERE agent_id = '0190a0c0-0000-7000-8000-0000000d10a2'$$,
                   $$VALUES (NULL::uuid)$$, 'another agent''s memory of a forgotten message keeps no reference to it');
 SELECT is((SELECT state_snapshot_id FROM memory.chat_messages_v2 WHERE id = '0190a0c0-0000-7000-8000-0000000d1b10'), NULL,
@@ -114,6 +128,9 @@ SELECT throws_ok($$DELETE FROM memory.agent_memories WHERE content ->> 'concept'
                  'deleting a consolidated memory directly is refused');
 SELECT is((SELECT count(*)::int FROM memory.agent_memories WHERE content ->> 'concept' = 'z'), 1, 'and it stays');
 SELECT is(memory.expire_memories('2026-01-03+00'), 1::bigint, 'expiry deletes it');
+SELECT ok((SELECT row_key ?& ARRAY['id', 'agent_id'] FROM memory.audit_log
+           WHERE table_name = 'agent_memories' AND operation = 'DELETE' ORDER BY id DESC LIMIT 1),
+          'the audit log records the new primary key of what it deleted');
 SELECT results_eq($$SELECT consolidated_memory_id FROM memory.memory_consolidations
                     WHERE agent_id = '0190a0c0-0000-7000-8000-0000000d10a2'$$,
                   $$VALUES (NULL::uuid)$$, 'and clears the consolidation''s reference, which keeps its row');
