@@ -5,9 +5,10 @@
 -- memories, consolidations, states, checkpoints, transitions and snapshots; other users' sessions
 -- and messages that referred to those agents keep their rows with the reference cleared, as do
 -- memories that came from the user's messages and messages produced in those agents' states (these
--- references cross the agent and session groups and have no foreign key: schema/memory/0015, so the
--- clearing is done here). Returns the rows removed per table. The audit log keeps only keys (never content) and gains a FORGET
--- tombstone. The application may forget the acting user (agentdb.user_id) only.
+-- references cross the agent and session groups and have no foreign key, schema/memory/0015: the
+-- clearing is done here). Returns the rows removed per table. The audit log keeps only keys (never
+-- content) and gains a FORGET tombstone. The application may forget the acting user
+-- (agentdb.user_id) only.
 
 CREATE OR REPLACE FUNCTION memory.forget_user(p_user_id uuid)
 RETURNS TABLE (table_name text, rows_deleted bigint)

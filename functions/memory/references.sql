@@ -22,7 +22,9 @@ DECLARE
 BEGIN
     -- TG_ARGV: the referencing column, the referenced table (of schema memory, keyed by id).
     EXECUTE format('SELECT ($1).%I', TG_ARGV[0]) USING NEW INTO v_id;
-    EXECUTE format('SELECT EXISTS (SELECT FROM memory.%I AS t WHERE t.id = $1)', TG_ARGV[1]) USING v_id INTO v_found;
+    -- FOR KEY SHARE, as a foreign key check: the row cannot be deleted until this transaction ends.
+    EXECUTE format('SELECT EXISTS (SELECT FROM memory.%I AS t WHERE t.id = $1 FOR KEY SHARE)', TG_ARGV[1])
+    USING v_id INTO v_found;
     IF NOT v_found THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
             MESSAGE = format('%s.%s = %s: no such row in memory.%s', TG_TABLE_NAME, TG_ARGV[0], v_id, TG_ARGV[1]),
