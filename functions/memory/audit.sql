@@ -8,6 +8,9 @@
 -- message_versions, agent_memories, memory_consolidations, agent_states, state_checkpoints,
 -- state_transitions, context_snapshots, context_templates, message_id_map, messages_v2_migration,
 -- user_pii.
+-- The key columns each trigger records are the table's primary key when this file runs: a migration
+-- that changes a primary key (schema/memory/0014 and 0015: agent_id, session_id and channel_id
+-- joined them) changes this file too, so the triggers follow.
 -- The log is append-only: an UPDATE or DELETE of its rows is refused for every role.
 
 CREATE OR REPLACE FUNCTION memory.audit_changes()

@@ -78,7 +78,7 @@ BEGIN
     UPDATE memory.state_checkpoints AS c
     SET restoration_count = c.restoration_count + 1,
         restoration_time_ms = (extract(EPOCH FROM clock_timestamp() - v_started) * 1000)::integer
-    WHERE c.id = p_checkpoint_id;
+    WHERE c.agent_id = v_checkpoint.agent_id AND c.id = p_checkpoint_id;
     RETURN v_new;
 END
 $$;

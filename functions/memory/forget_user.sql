@@ -3,9 +3,12 @@
 -- them and the messages they sent anywhere (v1 and v2, archived v1 included), those messages'
 -- versions and context snapshots, their PII envelopes, and the agents they own with those agents'
 -- memories, consolidations, states, checkpoints, transitions and snapshots; other users' sessions
--- and messages that referred to those agents keep their rows with the reference cleared. Returns
--- the rows removed per table. The audit log keeps only keys (never content) and gains a FORGET
--- tombstone. The application may forget the acting user (agentdb.user_id) only.
+-- and messages that referred to those agents keep their rows with the reference cleared, as do
+-- memories that came from the user's messages and messages produced in those agents' states (these
+-- references cross the agent and session groups and have no foreign key, schema/memory/0015: the
+-- clearing is done here). Returns the rows removed per table. The audit log keeps only keys (never
+-- content) and gains a FORGET tombstone. The application may forget the acting user
+-- (agentdb.user_id) only.
 
 CREATE OR REPLACE FUNCTION memory.forget_user(p_user_id uuid)
 RETURNS TABLE (table_name text, rows_deleted bigint)
@@ -41,11 +44,14 @@ BEGIN
     DELETE FROM memory.context_snapshots AS c WHERE c.message_id = ANY (v_messages) OR c.agent_id = ANY (v_agents);
     GET DIAGNOSTICS v_count = ROW_COUNT;
     RETURN QUERY SELECT 'context_snapshots', v_count;
-    DELETE FROM memory.message_versions AS v WHERE v.message_id = ANY (v_messages);
+    DELETE FROM memory.message_versions AS v USING memory.chat_messages_v2 AS m
+    WHERE m.id = ANY (v_messages) AND v.session_id = m.session_id AND v.message_id = m.id;
     GET DIAGNOSTICS v_count = ROW_COUNT;
     RETURN QUERY SELECT 'message_versions', v_count;
     UPDATE memory.chat_messages_v2 AS m SET parent_message_id = NULL
     WHERE m.parent_message_id = ANY (v_messages) AND NOT m.id = ANY (v_messages);
+    UPDATE memory.agent_memories AS a SET source_message_id = NULL WHERE a.source_message_id = ANY (v_messages);
+    DELETE FROM memory.message_id_map AS i WHERE i.v2_id = ANY (v_messages);
     DELETE FROM memory.chat_messages_v2 AS m WHERE m.id = ANY (v_messages);
     GET DIAGNOSTICS v_count = ROW_COUNT;
     RETURN QUERY SELECT 'chat_messages_v2', v_count;
@@ -61,6 +67,9 @@ BEGIN
     UPDATE memory.conversation_sessions AS s SET agent_id = NULL
     WHERE s.agent_id = ANY (v_agents) AND NOT s.id = ANY (v_sessions);
     UPDATE memory.chat_messages_v2 AS m SET sender_agent_id = NULL WHERE m.sender_agent_id = ANY (v_agents);
+    UPDATE memory.chat_messages_v2 AS m SET state_snapshot_id = NULL
+    FROM memory.agent_states AS s
+    WHERE s.agent_id = ANY (v_agents) AND m.state_snapshot_id = s.id;
     EXECUTE format('UPDATE %s AS c SET sender_agent_id = NULL WHERE c.sender_agent_id = ANY ($1)', v_v1) USING v_agents;
     DELETE FROM memory.conversation_sessions AS s WHERE s.id = ANY (v_sessions);
     GET DIAGNOSTICS v_count = ROW_COUNT;

@@ -90,6 +90,12 @@ COMMENT ON FUNCTION memory.nearest_memories(
 'The k memories of an agent nearest to a query embedding by cosine distance, filtered by type,
 importance and expiry: the index search recall_memories ranks.';
 
+-- hnsw.ef_search (the caller's, 40 by default) bounds the candidates of one pass of the index; the
+-- iterative scan goes on until k rows pass the filters (or hnsw.max_scan_tuples), so it need not
+-- cover k. pgvector defines hnsw.iterative_scan when its library loads; a vector value loads it,
+-- so that the SET clauses below name a known setting (a placeholder would need a superuser).
+SELECT '[0]'::{{ extension_schema }}.vector IS NOT NULL AS vector_loaded;
+
 -- The same search forced onto the HNSW index. With embeddings of 1536 dimensions stored out of line
 -- (TOAST), the planner prices "every memory of the agent through a b-tree, then sort by distance" far
 -- below its real cost, which detoasts each embedding (measured: 150 ms for an agent of 15,000
@@ -114,12 +120,6 @@ COMMENT ON FUNCTION memory.approximate_nearest_memories(
 ) IS
 'nearest_memories through the HNSW index (iterative scan), whatever the planner''s estimates: for
 agents with many matching memories.';
-
--- hnsw.ef_search (the caller's, 40 by default) bounds the candidates of one pass of the index; the
--- iterative scan goes on until k rows pass the filters (or hnsw.max_scan_tuples), so it need not
--- cover k. pgvector defines hnsw.iterative_scan when its library loads; a vector value loads it,
--- so that the SET clause below names a known setting (a placeholder would need a superuser).
-SELECT '[0]'::{{ extension_schema }}.vector IS NOT NULL AS vector_loaded;
 
 CREATE OR REPLACE FUNCTION memory.recall_memories(
     p_agent_id uuid, p_query_embedding {{ extension_schema }}.vector, p_k integer DEFAULT 10,
@@ -180,13 +180,13 @@ BEGIN
     touched AS (
         UPDATE memory.agent_memories AS m
         SET access_count = m.access_count + 1, last_accessed = greatest(m.last_accessed, p_now)
-        FROM nearest AS n WHERE m.id = n.id
+        FROM nearest AS n WHERE m.agent_id = p_agent_id AND m.id = n.id
     )
     -- The main query reads the rows as they were before the update: the decay since the last access.
     SELECT m.id, m.memory_type, m.content, 1 - n.distance,
            memory.effective_importance(m.importance, m.decay_rate, m.last_accessed, p_now),
            (1 - n.distance) * memory.effective_importance(m.importance, m.decay_rate, m.last_accessed, p_now)
-    FROM nearest AS n INNER JOIN memory.agent_memories AS m ON m.id = n.id
+    FROM nearest AS n INNER JOIN memory.agent_memories AS m ON m.agent_id = p_agent_id AND m.id = n.id
     ORDER BY 6 DESC, n.distance;
 END
 $$;

@@ -13,8 +13,10 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    INSERT INTO memory.message_versions (message_id, version_number, content, metadata, changed_by, change_reason)
-    VALUES (OLD.id, OLD.current_version, OLD.content, OLD.metadata, memory.current_user_id(),
+    INSERT INTO memory.message_versions (
+        message_id, session_id, version_number, content, metadata, changed_by, change_reason
+    )
+    VALUES (OLD.id, OLD.session_id, OLD.current_version, OLD.content, OLD.metadata, memory.current_user_id(),
             nullif(current_setting('agentdb.change_reason', TRUE), ''));
     NEW.current_version := OLD.current_version + 1;
     RETURN NEW;
@@ -34,14 +36,24 @@ CREATE OR REPLACE TRIGGER chat_messages_v2_updated_at
 BEFORE UPDATE ON memory.chat_messages_v2
 FOR EACH ROW EXECUTE FUNCTION core.set_updated_at();
 
+-- edit_message and message_history take the message's session (optional, last): with it, every
+-- statement filters on the session, the distribution column on Citus (docs/scale-out.md); without,
+-- they look it up by the message id first. The session parameter was added after release: the
+-- previous signatures are dropped here, in the same transaction that creates the new ones.
+DROP FUNCTION IF EXISTS memory.edit_message(uuid, jsonb, jsonb, text);
+DROP FUNCTION IF EXISTS memory.message_history(uuid);
+
 CREATE OR REPLACE FUNCTION memory.edit_message(
-    p_message_id uuid, p_content jsonb, p_metadata jsonb DEFAULT NULL, p_reason text DEFAULT NULL
+    p_message_id uuid, p_content jsonb, p_metadata jsonb DEFAULT NULL, p_reason text DEFAULT NULL,
+    p_session_id uuid DEFAULT NULL
 )
 RETURNS integer
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    v_session uuid := coalesce(p_session_id, (SELECT m.session_id FROM memory.chat_messages_v2 AS m
+                                              WHERE m.id = p_message_id));
     v_version integer;
 BEGIN
     IF p_content IS NULL AND p_metadata IS NULL THEN
@@ -51,23 +63,24 @@ BEGIN
     PERFORM set_config('agentdb.change_reason', coalesce(p_reason, ''), TRUE);
     UPDATE memory.chat_messages_v2 AS m
     SET content = coalesce(p_content, m.content), metadata = coalesce(p_metadata, m.metadata)
-    WHERE m.id = p_message_id
+    WHERE m.session_id = v_session AND m.id = p_message_id
     RETURNING m.current_version INTO v_version;
     PERFORM set_config('agentdb.change_reason', '', TRUE);
     IF v_version IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found',
             MESSAGE = format('message %s does not exist', coalesce(p_message_id::text, 'NULL')),
-            HINT = 'Messages of other users are not visible (row-level security).';
+            HINT = 'Messages of other users are not visible (row-level security); a given session must be the message''s.';
     END IF;
     RETURN v_version;
 END
 $$;
 
-COMMENT ON FUNCTION memory.edit_message(uuid, jsonb, jsonb, text) IS
+COMMENT ON FUNCTION memory.edit_message(uuid, jsonb, jsonb, text, uuid) IS
 'Edits a message''s content and/or metadata (NULL: unchanged), recording p_reason with the replaced
-version; returns the message''s new version number. Subject to row-level security.';
+version; returns the message''s new version number. p_session_id: the message''s session (looked up
+when NULL). Subject to row-level security.';
 
-CREATE OR REPLACE FUNCTION memory.message_history(p_message_id uuid)
+CREATE OR REPLACE FUNCTION memory.message_history(p_message_id uuid, p_session_id uuid DEFAULT NULL)
 RETURNS TABLE (
     version_number integer, content jsonb, metadata jsonb, changed_by uuid, change_reason text,
     replaced_at timestamptz, is_current boolean
@@ -76,16 +89,21 @@ LANGUAGE sql
 STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
+    WITH s AS (
+        SELECT coalesce(p_session_id, (SELECT m.session_id FROM memory.chat_messages_v2 AS m
+                                       WHERE m.id = p_message_id)) AS session_id
+    )
     SELECT v.version_number, v.content, v.metadata, v.changed_by, v.change_reason, v.created_at, FALSE
-    FROM memory.message_versions AS v WHERE v.message_id = p_message_id
+    FROM s, memory.message_versions AS v WHERE v.session_id = s.session_id AND v.message_id = p_message_id
     UNION ALL
     SELECT m.current_version, m.content, m.metadata, NULL, NULL, NULL, TRUE
-    FROM memory.chat_messages_v2 AS m WHERE m.id = p_message_id
+    FROM s, memory.chat_messages_v2 AS m WHERE m.session_id = s.session_id AND m.id = p_message_id
     ORDER BY 1
 $$;
 
-COMMENT ON FUNCTION memory.message_history(uuid) IS
-'Every version of a message, oldest first, the current one last (is_current). Subject to row-level security.';
+COMMENT ON FUNCTION memory.message_history(uuid, uuid) IS
+'Every version of a message, oldest first, the current one last (is_current). p_session_id: the
+message''s session (looked up when NULL). Subject to row-level security.';
 
 CREATE OR REPLACE FUNCTION memory.message_tokens(p_metadata jsonb)
 RETURNS integer
@@ -133,8 +151,8 @@ CREATE OR REPLACE TRIGGER chat_messages_v2_count
 AFTER INSERT OR DELETE OR UPDATE OF session_id, metadata, tools ON memory.chat_messages_v2
 FOR EACH ROW EXECUTE FUNCTION memory.count_session_messages();
 
-REVOKE ALL ON FUNCTION memory.keep_message_version(), memory.edit_message(uuid, jsonb, jsonb, text),
-memory.message_history(uuid), memory.message_tokens(jsonb), memory.count_session_messages() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION memory.edit_message(uuid, jsonb, jsonb, text), memory.message_history(uuid),
+REVOKE ALL ON FUNCTION memory.keep_message_version(), memory.edit_message(uuid, jsonb, jsonb, text, uuid),
+memory.message_history(uuid, uuid), memory.message_tokens(jsonb), memory.count_session_messages() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION memory.edit_message(uuid, jsonb, jsonb, text, uuid), memory.message_history(uuid, uuid),
 memory.message_tokens(jsonb) TO {{ app_role }};
-GRANT EXECUTE ON FUNCTION memory.message_history(uuid), memory.message_tokens(jsonb) TO {{ readonly_role }};
+GRANT EXECUTE ON FUNCTION memory.message_history(uuid, uuid), memory.message_tokens(jsonb) TO {{ readonly_role }};

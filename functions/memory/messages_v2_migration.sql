@@ -88,11 +88,13 @@ BEGIN
     END IF;
     IF TG_OP = 'DELETE' THEN
         DELETE FROM memory.chat_messages_v2 AS v WHERE v.id = v_v2_id;
+        DELETE FROM memory.message_id_map AS m WHERE m.v1_id = OLD.id;
     ELSIF v_v2_id IS NULL THEN  -- an insert, or an update of a row not copied yet
         PERFORM memory.copy_v1_message(NEW.id, NEW.channel_id, NEW.content, NEW.sender_user_id, NEW.sender_agent_id,
                                        NEW.created_at, 'dual_write');
     ELSIF NEW.id <> OLD.id THEN  -- a new key: the old copy goes, the row is copied anew
         DELETE FROM memory.chat_messages_v2 AS v WHERE v.id = v_v2_id;
+        DELETE FROM memory.message_id_map AS m WHERE m.v1_id = OLD.id;
         PERFORM memory.copy_v1_message(NEW.id, NEW.channel_id, NEW.content, NEW.sender_user_id, NEW.sender_agent_id,
                                        NEW.created_at, 'dual_write');
     ELSE
@@ -285,6 +287,7 @@ BEGIN
     DROP TRIGGER IF EXISTS chat_messages_dual_write ON memory.chat_messages;
     DELETE FROM memory.chat_messages_v2 AS v WHERE v.id IN (SELECT m.v2_id FROM memory.message_id_map AS m);
     GET DIAGNOSTICS v_count = ROW_COUNT;
+    DELETE FROM memory.message_id_map;
     DELETE FROM memory.conversation_sessions AS s
     WHERE s.session_state ->> 'migrated_from' = 'chat_messages' AND s.id = memory.v1_session_id(s.conversation_id)
       AND NOT EXISTS (SELECT FROM memory.chat_messages_v2 AS v WHERE v.session_id = s.id);

@@ -94,7 +94,8 @@ BEGIN
         END IF;
     END LOOP;
 
-    UPDATE memory.agent_states AS s SET is_current = FALSE, valid_until = v_from_time WHERE s.id = v_old.id;
+    UPDATE memory.agent_states AS s SET is_current = FALSE, valid_until = v_from_time
+    WHERE s.agent_id = p_agent_id AND s.id = v_old.id;
     INSERT INTO memory.agent_states (
         agent_id, version_number, local_state, shared_state, session_state, persistent_state, state_hash,
         modification_count, valid_from, is_current, created_at, last_modified

@@ -1,6 +1,7 @@
 -- memory.expire_memories(now): spec 004 "Retention Policies: automatic expiration". Memories whose
--- expires_at has passed are deleted; consolidations keep their row (consolidated_memory_id becomes
--- NULL). Registered with core, so core.run_maintenance() / dbctl maintain run it with the real clock.
+-- expires_at has passed are deleted; consolidations keep their row, their consolidated_memory_id
+-- cleared here first (the key is NO ACTION: Citus refuses ON DELETE SET NULL on a key that carries
+-- the distribution column, schema/memory/0015). Registered with core, so core.run_maintenance() / dbctl maintain run it with the real clock.
 
 CREATE OR REPLACE FUNCTION memory.expire_memories(p_now timestamptz)
 RETURNS bigint
@@ -10,6 +11,9 @@ AS $$
 DECLARE
     v_count bigint;
 BEGIN
+    UPDATE memory.memory_consolidations AS c SET consolidated_memory_id = NULL
+    FROM memory.agent_memories AS m
+    WHERE m.expires_at <= p_now AND c.agent_id = m.agent_id AND c.consolidated_memory_id = m.id;
     DELETE FROM memory.agent_memories AS m WHERE m.expires_at <= p_now;
     GET DIAGNOSTICS v_count = ROW_COUNT;
     RETURN v_count;

@@ -1,6 +1,6 @@
 -- memory structure, exhaustively: an object added without a test fails here.
 BEGIN;
-SELECT plan(47);
+SELECT plan(48);
 
 SELECT has_schema('memory', 'schema memory exists');
 SELECT schema_owner_is('memory_archive', '{{ owner_role }}', 'the archive schema of the v1 messages belongs to the owner');
@@ -16,10 +16,10 @@ SELECT set_eq(
     'memory has exactly its tables'
 );
 SELECT functions_are('memory', ARRAY[
-    'agent_state_at', 'approximate_nearest_memories', 'apply_delta', 'audit_changes', 'backfill_messages_v2', 'caller_bypasses_row_security', 'check_state_changes',
+    'agent_state_at', 'approximate_nearest_memories', 'apply_delta', 'audit_changes', 'backfill_messages_v2', 'caller_bypasses_row_security', 'check_reference', 'check_state_changes',
     'consolidate_memories', 'copy_v1_message', 'count_session_messages', 'create_checkpoint', 'current_agent_id',
     'current_user_id', 'dual_write_message', 'edit_message', 'effective_importance', 'ensure_v1_session',
-    'expire_checkpoints', 'expire_memories', 'finish_messages_v2', 'forget_user', 'refuse_audit_change', 'keep_message_version', 'message_history',
+    'expire_checkpoints', 'expire_memories', 'fill_version_session', 'finish_messages_v2', 'forget_user', 'refuse_audit_change', 'keep_message_version', 'message_history',
     'message_tokens', 'nearest_memories', 'recall_memories', 'remember', 'require_agent', 'reset_agent_state',
     'restore_checkpoint', 'restore_state', 'rollback_messages_v2', 'rollback_state', 'start_messages_v2',
     'state_delta', 'state_hash', 'update_agent_state', 'use_context_template', 'v1_session_id',
@@ -33,8 +33,8 @@ SELECT columns_are('memory', 'chat_messages_v2', ARRAY[
     'current_version', 'created_at', 'updated_at'
 ], 'chat_messages_v2 has the spec''s columns plus current_version');
 SELECT columns_are('memory', 'message_versions', ARRAY[
-    'id', 'message_id', 'version_number', 'content', 'metadata', 'changed_by', 'change_reason', 'created_at'
-], 'message_versions has the spec''s columns');
+    'id', 'message_id', 'version_number', 'content', 'metadata', 'changed_by', 'change_reason', 'created_at', 'session_id'
+], 'message_versions has the spec''s columns plus session_id');
 SELECT columns_are('memory', 'agent_memories', ARRAY[
     'id', 'agent_id', 'memory_type', 'content', 'embeddings', 'importance', 'decay_rate', 'access_count',
     'related_memories', 'source_message_id', 'last_accessed', 'created_at', 'expires_at'
@@ -91,21 +91,31 @@ SELECT is((SELECT indisunique FROM pg_index WHERE indexrelid = 'memory.unique_cu
 SELECT is((SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indexrelid = 'memory.unique_current_state'::regclass),
           'is_current', 'on the current states only');
 SELECT col_is_unique('memory', 'agent_states', ARRAY['agent_id', 'version_number'], 'versions are unique per agent');
-SELECT col_is_unique('memory', 'message_versions', ARRAY['message_id', 'version_number'],
-                     'message versions are unique per message');
+SELECT col_is_unique('memory', 'message_versions', ARRAY['session_id', 'message_id', 'version_number'],
+                     'message versions are unique per message (with its session)');
 SELECT is((SELECT attgenerated FROM pg_attribute WHERE attrelid = 'memory.agent_states'::regclass AND attname = 'version'),
           's', 'agent_states.version is generated from version_number');
 SELECT index_is_type('memory', 'chat_messages_v2', 'idx_messages_content_gin', 'gin', 'message content has a GIN index');
 SELECT index_is_type('memory', 'agent_memories', 'idx_memories_content_gin', 'gin', 'memory content has a GIN index');
 SELECT index_is_type('memory', 'context_templates', 'context_templates_name_trgm', 'gin', 'template names have a trigram index');
-SELECT fk_ok('memory', 'message_versions', 'message_id', 'memory', 'chat_messages_v2', 'id', 'versions belong to messages');
-SELECT fk_ok('memory', 'agent_memories', 'source_message_id', 'memory', 'chat_messages_v2', 'id',
-             'a memory may come from a message');
+SELECT fk_ok('memory', 'message_versions', ARRAY['session_id', 'message_id'], 'memory', 'chat_messages_v2',
+             ARRAY['session_id', 'id'], 'versions belong to messages of their session');
+SELECT fk_ok('memory', 'chat_messages_v2', ARRAY['session_id', 'parent_message_id'], 'memory', 'chat_messages_v2',
+             ARRAY['session_id', 'id'], 'a reply''s parent is a message of its session');
 SELECT fk_ok('memory', 'chat_messages_v2', ARRAY['session_id', 'conversation_id'], 'memory', 'conversation_sessions',
              ARRAY['id', 'conversation_id'], 'a message belongs to a session of its conversation');
-SELECT fk_ok('memory', 'state_checkpoints', 'state_id', 'memory', 'agent_states', 'id', 'a checkpoint saves a state version');
-SELECT fk_ok('memory', 'state_transitions', 'to_state_id', 'memory', 'agent_states', 'id', 'a transition leads to a version');
-SELECT fk_ok('memory', 'context_snapshots', 'message_id', 'memory', 'chat_messages_v2', 'id', 'a snapshot links to its message');
+SELECT fk_ok('memory', 'state_checkpoints', ARRAY['agent_id', 'state_id'], 'memory', 'agent_states', ARRAY['agent_id', 'id'],
+             'a checkpoint saves a state version of its agent');
+SELECT fk_ok('memory', 'state_transitions', ARRAY['agent_id', 'to_state_id'], 'memory', 'agent_states',
+             ARRAY['agent_id', 'id'], 'a transition leads to a version of its agent');
+SELECT fk_ok('memory', 'memory_consolidations', ARRAY['agent_id', 'consolidated_memory_id'], 'memory', 'agent_memories',
+             ARRAY['agent_id', 'id'], 'a consolidation points at a memory of its agent');
+SELECT set_eq(
+    $$SELECT tgrelid::regclass::text || '.' || tgname FROM pg_trigger WHERE tgfoid = 'memory.check_reference()'::regprocedure$$,
+    ARRAY['memory.agent_memories.agent_memories_source_message', 'memory.context_snapshots.context_snapshots_message',
+          'memory.chat_messages_v2.chat_messages_v2_state_snapshot'],
+    'the references between the agent and session groups are checked by triggers (no foreign key crosses the groups)'
+);
 
 SELECT set_eq(
     $$SELECT relname::text FROM pg_class WHERE relnamespace = 'memory'::regnamespace AND relrowsecurity$$,

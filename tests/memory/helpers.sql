@@ -67,3 +67,28 @@ SELECT s.conversation_id, s.id, CASE WHEN n % 2 = 0 THEN 'assistant' ELSE 'user'
 FROM memory.conversation_sessions AS s
 CROSS JOIN generate_series(1, 100) AS n
 WHERE s.user_id IN ('0190a0c0-0000-7000-8000-0000000e0001', '0190a0c0-0000-7000-8000-0000000e0002');
+
+-- State, checkpoints and message versions for the single-shard tests (tests/memory/11_single_shard.sql):
+-- 10 state versions and 2 checkpoints for each of the 31 agents, and 2 edits of the first 5 messages
+-- of every session (2,000 message versions).
+DO $states$
+DECLARE
+    v_agent uuid;
+BEGIN
+    FOR v_agent IN SELECT a.id FROM memory.agents AS a WHERE a.name LIKE 'volume agent %' ORDER BY a.id LOOP
+        FOR v IN 1 .. 10 LOOP
+            PERFORM memory.update_agent_state(v_agent, jsonb_build_object('local', jsonb_build_object('step', v)),
+                                              'volume', NULL, '2026-01-02+00'::timestamptz + v * interval '1 hour');
+            IF v IN (4, 8) THEN
+                PERFORM memory.create_checkpoint(v_agent, 'automatic', 'volume', 'permanent',
+                                                 '2026-01-02+00'::timestamptz + v * interval '1 hour');
+            END IF;
+        END LOOP;
+    END LOOP;
+END
+$states$;
+
+UPDATE memory.chat_messages_v2 AS m SET metadata = m.metadata || '{"edited": 1}'
+WHERE (m.content ->> 'text') IN ('message 1', 'message 2', 'message 3', 'message 4', 'message 5');
+UPDATE memory.chat_messages_v2 AS m SET metadata = m.metadata || '{"edited": 2}'
+WHERE (m.content ->> 'text') IN ('message 1', 'message 2', 'message 3', 'message 4', 'message 5');
