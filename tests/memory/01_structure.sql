@@ -22,7 +22,7 @@ SELECT functions_are('memory', ARRAY[
     'expire_checkpoints', 'expire_memories', 'finish_messages_v2', 'forget_user', 'refuse_audit_change', 'keep_message_version', 'message_history',
     'message_tokens', 'nearest_memories', 'recall_memories', 'remember', 'require_agent', 'reset_agent_state',
     'restore_checkpoint', 'restore_state', 'rollback_messages_v2', 'rollback_state', 'start_messages_v2',
-    'state_delta', 'state_hash', 'update_agent_state', 'use_context_template', 'v1_session_id',
+    'state_delta', 'state_hash', 'update_agent_state', 'use_context_template', 'v1_message_owner', 'v1_session_id',
     'validate_messages_v2', 'write_state'
 ], 'memory has exactly its functions');
 SELECT views_are('memory', ARRAY[]::name[], 'memory has no views');
