@@ -84,8 +84,8 @@ SELECT is((SELECT format_type(atttypid, atttypmod) FROM pg_attribute
           '{{ extension_schema }}.vector({{ memory_embedding_dim }})',
           'embeddings are vectors of memory_embedding_dim dimensions');
 SELECT is((SELECT pg_get_indexdef('memory.idx_memories_embedding'::regclass)),
-          'CREATE INDEX idx_memories_embedding ON memory.agent_memories USING hnsw (embeddings {{ extension_schema }}.vector_cosine_ops) WITH (m=''16'', ef_construction=''128'')',
-          'the embedding index is HNSW on cosine distance with m 16, ef_construction 128');
+          'CREATE INDEX idx_memories_embedding ON memory.agent_memories USING hnsw (embeddings {{ extension_schema }}.vector_cosine_ops) WITH (m=''24'', ef_construction=''128'')',
+          'the embedding index is HNSW on cosine distance with m 24, ef_construction 128');
 SELECT is((SELECT indisunique FROM pg_index WHERE indexrelid = 'memory.unique_current_state'::regclass), TRUE,
           'unique_current_state is a unique index');
 SELECT is((SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indexrelid = 'memory.unique_current_state'::regclass),
