@@ -116,7 +116,7 @@ COMMENT ON FUNCTION memory.approximate_nearest_memories(
 agents with many matching memories.';
 
 -- hnsw.ef_search bounds the candidates of one pass of the index: recall_memories sets it to 2k, at
--- least 40 (measured: recall@10 0.97 at 40 on 100,000 memories, no better at 100), at most 1,000
+-- least 40 (measured: recall@10 0.995 at 40 on 100,000 memories, no better at 100), at most 1,000
 -- (pgvector's limit), and its SET clause restores the caller's value on return. The iterative scan
 -- goes on until k rows pass the filters (or hnsw.max_scan_tuples). pgvector defines its settings
 -- when its library loads; a vector value loads it, so that the SET clauses below name known

@@ -11,19 +11,22 @@
 --   alone (an index-only scan of a few pages, not the sessions' heap, which the counters keep
 --   updating).
 -- Each index is built CONCURRENTLY under a new name (reads and writes go on), the old one dropped
--- CONCURRENTLY and the new one renamed to the old name; every statement commits on its own and the
--- file can be re-run after a failure. A build that fails leaves an INVALID index: drop it
--- (DROP INDEX CONCURRENTLY memory.<name>) and migrate again. statement_timeout (manifest) bounds the
--- HNSW build: beyond a few million memories build it by hand with a longer one.
+-- CONCURRENTLY and the new one renamed to the old name, which plans, tests and documents use (no
+-- client names an index). Every statement commits on its own; the file can be re-run after a
+-- failure (it then builds the HNSW index again). A build that fails leaves an INVALID index: drop
+-- it (DROP INDEX CONCURRENTLY memory.<name>) and migrate again. statement_timeout (manifest) bounds
+-- the HNSW build: beyond a few million memories build it by hand with a longer one.
 
 SET maintenance_work_mem = '1GB';
 CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_memories_embedding_m24 ON memory.agent_memories
 USING hnsw (embeddings {{ extension_schema }}.vector_cosine_ops) WITH (m = 24, ef_construction = 128);
 RESET maintenance_work_mem;
 DROP INDEX CONCURRENTLY IF EXISTS memory.idx_memories_embedding;
+-- squawk-ignore renaming-object
 ALTER INDEX memory.idx_memories_embedding_m24 RENAME TO idx_memories_embedding;
 
 CREATE INDEX CONCURRENTLY IF NOT EXISTS conversation_sessions_user_id ON memory.conversation_sessions
 (user_id, started_at DESC) INCLUDE (id);
 DROP INDEX CONCURRENTLY IF EXISTS memory.conversation_sessions_user;
+-- squawk-ignore renaming-object
 ALTER INDEX memory.conversation_sessions_user_id RENAME TO conversation_sessions_user;
