@@ -182,17 +182,19 @@ BEGIN
         ) AS n WHERE NOT v_approximate
     ),
     touched AS (
-        -- The k rows by primary key, in the statement that reads them: the decay is the one since
-        -- the last access, as the row was before this update (old).
+        -- The k rows by primary key, in the statement that returns them (a HOT update: no index
+        -- covers these columns).
         UPDATE memory.agent_memories AS m
         SET access_count = m.access_count + 1, last_accessed = greatest(m.last_accessed, p_now)
         FROM nearest AS n WHERE m.id = n.id
-        RETURNING m.id, m.memory_type, m.content, n.distance,
-                  memory.effective_importance(m.importance, m.decay_rate, old.last_accessed, p_now) AS importance
     )
-    SELECT t.id, t.memory_type, t.content, 1 - t.distance, t.importance, (1 - t.distance) * t.importance
-    FROM touched AS t
-    ORDER BY 6 DESC, t.distance;
+    -- The main query reads the rows as they were before the update: the decay since the last access.
+    -- (RETURNING old.* would save the k lookups, but needs PostgreSQL 18.)
+    SELECT m.id, m.memory_type, m.content, 1 - n.distance,
+           memory.effective_importance(m.importance, m.decay_rate, m.last_accessed, p_now),
+           (1 - n.distance) * memory.effective_importance(m.importance, m.decay_rate, m.last_accessed, p_now)
+    FROM nearest AS n INNER JOIN memory.agent_memories AS m ON m.id = n.id
+    ORDER BY 6 DESC, n.distance;
 END
 $$;
 
