@@ -5,12 +5,14 @@
 rendered SQL with a deliberately conservative parser: only top-level `CREATE [OR REPLACE]
 TABLE | VIEW | MATERIALIZED VIEW | FUNCTION | PROCEDURE` statements with a schema-qualified name
 count (not partitions, which maintenance creates and drops, nor temporary objects, nor anything built
-by dynamic SQL), and an object a later statement of the module drops or renames is forgotten.
+by dynamic SQL), and an object a later statement of the module drops or renames is forgotten. A table
+that a routine of the module moves (`ALTER TABLE s.t SET SCHEMA other` in its body, e.g. an archive
+step) is present in either schema.
 """
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import psycopg
 
@@ -28,6 +30,8 @@ DROP = re.compile(rf"DROP\s+{KIND}\s+(?:IF\s+EXISTS\s+)?(?P<rest>.*)", re.IGNORE
 ALTER = re.compile(
     rf"ALTER\s+{KIND}\s+(?:IF\s+EXISTS\s+)?(?P<name>{QNAME})\s*(?P<rest>.*)", re.IGNORECASE | re.DOTALL
 )
+MOVE = re.compile(rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?P<name>{QNAME})\s+SET\s+SCHEMA\s+(?P<schema>{IDENT})",
+                  re.IGNORECASE)
 LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*\n?|/\*.*?\*/)*", re.DOTALL)
 ROUTINES = ("function", "procedure")
 # Types whose name has several words: an argument starting with one of these has no name.
@@ -39,6 +43,7 @@ class CatalogObject:
     kind: str  # table, view, materialized view, function, procedure
     name: str  # schema-qualified, as written
     arg_types: tuple[str, ...] | None = None  # routines: the input argument types
+    moved_to: str | None = None  # tables: where a routine of the module may move it (schema-qualified)
 
     @property
     def key(self) -> tuple:
@@ -145,10 +150,26 @@ def created_objects(files: list[RenderedFile]) -> dict:
             elif (match := ALTER.match(text)) and re.match(r"(RENAME\s+TO|SET\s+SCHEMA)\b", _after_args(
                     _kind(match["kind"]), match["rest"]), re.IGNORECASE):
                 _forget(alive, _kind(match["kind"]), f'{match["name"]} {match["rest"]}')
+    moves = _moves(files)
     result: dict = {rf.source.rel: [] for rf in files}
     for rel, obj in alive.values():
+        if obj.kind == "table" and _fold(obj.name) in moves:
+            obj = replace(obj, moved_to=moves[_fold(obj.name)])
         result[rel].append(obj)
     return result
+
+
+def _moves(files: list[RenderedFile]) -> dict:
+    """{folded table name: its name in the other schema} for tables the files' routines move."""
+    moves = {}
+    for rf in files:
+        for statement in rf.statements:
+            text = LEADING_COMMENTS.sub("", statement.text, count=1)
+            if (match := CREATE.match(text)) and _kind(match["kind"]) in ROUTINES:
+                for move in MOVE.finditer(match["rest"]):
+                    table = re.findall(IDENT, move["name"])[-1]
+                    moves[_fold(move["name"])] = f'{move["schema"]}.{table}'
+    return moves
 
 
 def _after_args(kind: str, rest: str) -> str:
@@ -184,8 +205,9 @@ SELECT CASE WHEN o.routine THEN
                            WHERE n.nspname = (pg_catalog.parse_ident(o.name))[1]
                              AND p.proname = (pg_catalog.parse_ident(o.name))[2]
                              AND p.pronargs = cardinality(o.types))
-       ELSE to_regclass(o.name) IS NOT NULL END
-  FROM jsonb_to_recordset(%s::jsonb) AS o(i integer, routine boolean, name text, signature text, types text[])
+       ELSE to_regclass(o.name) IS NOT NULL OR to_regclass(o.moved_to) IS NOT NULL END
+  FROM jsonb_to_recordset(%s::jsonb)
+       AS o(i integer, routine boolean, name text, signature text, types text[], moved_to text)
  ORDER BY o.i
 """
 
@@ -210,4 +232,4 @@ def missing(conn: psycopg.Connection, objects: list[CatalogObject]) -> list[Cata
 
 def _json(objects: list[CatalogObject]) -> str:
     return json.dumps([{"i": i, "routine": o.kind in ROUTINES, "name": o.name, "signature": o.signature(),
-                        "types": list(o.arg_types or ())} for i, o in enumerate(objects)])
+                        "types": list(o.arg_types or ()), "moved_to": o.moved_to} for i, o in enumerate(objects)])

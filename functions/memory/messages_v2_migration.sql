@@ -6,42 +6,65 @@
 --   SELECT memory.finish_messages_v2();                     -- phase 3: dual-write off, v1 archived
 -- or, to undo phase 1, SELECT memory.rollback_messages_v2(); (v2 copies removed, v1 untouched).
 -- A v1 row becomes a v2 text message ({"type": "text", "text": content}) in the conversation of its
--- channel (conversation_id = channel_id), in one session per channel (user NULL: v1 did not record
--- whose conversation it was), role assistant when an agent sent it, user otherwise; the id map keeps
--- v1 id -> v2 id. Inserts, updates (versioned in v2) and deletes of v1 rows follow through the
+-- channel (conversation_id = channel_id), role assistant when an agent sent it, user otherwise, in
+-- the session of its channel and owner: the user who sent it, else the owner of the agent that sent
+-- it (v1 did not record whose conversation it was; under row-level security a user sees what they
+-- wrote and what their agents answered). A message with neither stays in the channel's session
+-- without a user, seen only by the owner and reporting roles. The id map keeps v1 id -> v2 id. Inserts, updates (versioned in v2) and deletes of v1 rows follow through the
 -- trigger; the backfill copies the rest, locking each v1 row it copies (FOR SHARE) so that a
 -- concurrent update or delete waits and then follows through the map.
 -- Functions that name the v1 table are PL/pgSQL, whose bodies are resolved when they run, so this
 -- file still applies after finish_messages_v2 has moved the table to memory_archive.
 
-CREATE OR REPLACE FUNCTION memory.v1_session_id(p_channel_id uuid)
+-- Sessions were per channel only before they had an owner.
+DROP FUNCTION IF EXISTS memory.v1_session_id(uuid);
+DROP FUNCTION IF EXISTS memory.ensure_v1_session(uuid, timestamptz);
+
+CREATE OR REPLACE FUNCTION memory.v1_message_owner(p_sender_user_id uuid, p_sender_agent_id uuid)
+RETURNS uuid
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(p_sender_user_id, (SELECT a.owner_user_id FROM memory.agents AS a WHERE a.id = p_sender_agent_id))
+$$;
+
+COMMENT ON FUNCTION memory.v1_message_owner(uuid, uuid) IS
+'Whose a migrated v1 message is: its sending user, else the owner of its sending agent (NULL: nobody''s).';
+
+CREATE OR REPLACE FUNCTION memory.v1_session_id(p_channel_id uuid, p_user_id uuid)
 RETURNS uuid
 LANGUAGE sql
 IMMUTABLE
 PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT pg_catalog.md5('memory.chat_messages channel ' || p_channel_id::text)::uuid
+    SELECT pg_catalog.md5('memory.chat_messages channel ' || p_channel_id::text
+                          || coalesce(' user ' || p_user_id::text, ''))::uuid
 $$;
 
-COMMENT ON FUNCTION memory.v1_session_id(uuid) IS
-'The conversation session the v1 messages of a channel are migrated into (derived from the channel id,
-so concurrent copies of one channel agree on it).';
+COMMENT ON FUNCTION memory.v1_session_id(uuid, uuid) IS
+'The conversation session the v1 messages of a channel and owner (NULL: none) are migrated into
+(derived from both ids, so concurrent copies agree on it).';
 
-CREATE OR REPLACE FUNCTION memory.ensure_v1_session(p_channel_id uuid, p_created_at timestamptz)
-RETURNS void
+CREATE OR REPLACE FUNCTION memory.ensure_v1_session(p_channel_id uuid, p_user_id uuid, p_created_at timestamptz)
+RETURNS uuid
 LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 AS $$
-    INSERT INTO memory.conversation_sessions AS s (id, conversation_id, started_at, last_active, status, session_state)
-    VALUES (memory.v1_session_id(p_channel_id), p_channel_id, p_created_at, p_created_at, 'active',
-            '{"migrated_from": "chat_messages"}')
+    INSERT INTO memory.conversation_sessions AS s (
+        id, conversation_id, user_id, started_at, last_active, status, session_state
+    )
+    VALUES (memory.v1_session_id(p_channel_id, p_user_id), p_channel_id, p_user_id, p_created_at, p_created_at,
+            'active', '{"migrated_from": "chat_messages"}')
     ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at
-    WHERE s.started_at > excluded.started_at
+    WHERE s.started_at > excluded.started_at;
+    SELECT memory.v1_session_id(p_channel_id, p_user_id)
 $$;
 
-COMMENT ON FUNCTION memory.ensure_v1_session(uuid, timestamptz) IS
-'Makes (or moves the start of) the session the v1 messages of a channel are migrated into.';
+COMMENT ON FUNCTION memory.ensure_v1_session(uuid, uuid, timestamptz) IS
+'Makes (or moves the start of) the session the v1 messages of a channel and owner are migrated into;
+returns its id.';
 
 CREATE OR REPLACE FUNCTION memory.copy_v1_message(
     p_v1_id uuid, p_channel_id uuid, p_content text, p_sender_user_id uuid, p_sender_agent_id uuid,
@@ -53,14 +76,17 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_v2_id uuid;
+    v_session_id uuid;
 BEGIN
-    PERFORM memory.ensure_v1_session(p_channel_id, p_created_at);
+    v_session_id := memory.ensure_v1_session(
+        p_channel_id, memory.v1_message_owner(p_sender_user_id, p_sender_agent_id), p_created_at
+    );
     INSERT INTO memory.chat_messages_v2 (
         conversation_id, session_id, channel_id, sender_user_id, sender_agent_id, role, content, audit,
         created_at, updated_at
     )
     VALUES (
-        p_channel_id, memory.v1_session_id(p_channel_id), p_channel_id, p_sender_user_id, p_sender_agent_id,
+        p_channel_id, v_session_id, p_channel_id, p_sender_user_id, p_sender_agent_id,
         CASE WHEN p_sender_agent_id IS NOT NULL THEN 'assistant' ELSE 'user' END,
         jsonb_build_object('type', 'text', 'text', p_content),
         jsonb_build_object('migrated_from', 'chat_messages', 'v1_id', p_v1_id), p_created_at, p_created_at
@@ -72,7 +98,8 @@ END
 $$;
 
 COMMENT ON FUNCTION memory.copy_v1_message(uuid, uuid, text, uuid, uuid, timestamptz, text) IS
-'Copies one v1 message into chat_messages_v2 (in its channel''s session) and records it in the id map.';
+'Copies one v1 message into chat_messages_v2 (in the session of its channel and owner) and records it in
+the id map.';
 
 CREATE OR REPLACE FUNCTION memory.dual_write_message()
 RETURNS trigger
@@ -82,6 +109,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_v2_id uuid;
+    v_session_id uuid;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         SELECT m.v2_id INTO v_v2_id FROM memory.message_id_map AS m WHERE m.v1_id = OLD.id;
@@ -98,11 +126,22 @@ BEGIN
         PERFORM memory.copy_v1_message(NEW.id, NEW.channel_id, NEW.content, NEW.sender_user_id, NEW.sender_agent_id,
                                        NEW.created_at, 'dual_write');
     ELSE
-        PERFORM memory.ensure_v1_session(NEW.channel_id, NEW.created_at);
+        v_session_id := memory.ensure_v1_session(
+            NEW.channel_id, memory.v1_message_owner(NEW.sender_user_id, NEW.sender_agent_id), NEW.created_at
+        );
+        -- A new channel or owner moves the copy to another session: its versions move with it, in the
+        -- same statement (their key pairs the session with the message's), before the text changes.
+        WITH moved AS (
+            UPDATE memory.chat_messages_v2 AS v SET session_id = v_session_id
+            WHERE v.id = v_v2_id AND v.session_id <> v_session_id
+            RETURNING v.id
+        )
+        UPDATE memory.message_versions AS mv SET session_id = v_session_id
+        FROM moved WHERE mv.message_id = moved.id;
         UPDATE memory.chat_messages_v2 AS v
         SET content = jsonb_build_object('type', 'text', 'text', NEW.content),
             channel_id = NEW.channel_id, conversation_id = NEW.channel_id,
-            session_id = memory.v1_session_id(NEW.channel_id), sender_user_id = NEW.sender_user_id,
+            sender_user_id = NEW.sender_user_id,
             sender_agent_id = NEW.sender_agent_id,
             role = CASE WHEN NEW.sender_agent_id IS NOT NULL THEN 'assistant' ELSE 'user' END,
             created_at = NEW.created_at
@@ -289,7 +328,8 @@ BEGIN
     GET DIAGNOSTICS v_count = ROW_COUNT;
     DELETE FROM memory.message_id_map;
     DELETE FROM memory.conversation_sessions AS s
-    WHERE s.session_state ->> 'migrated_from' = 'chat_messages' AND s.id = memory.v1_session_id(s.conversation_id)
+    WHERE s.session_state ->> 'migrated_from' = 'chat_messages'
+      AND s.id = memory.v1_session_id(s.conversation_id, s.user_id)
       AND NOT EXISTS (SELECT FROM memory.chat_messages_v2 AS v WHERE v.session_id = s.id);
     DELETE FROM memory.messages_v2_migration;
     RETURN v_count;
@@ -300,7 +340,8 @@ COMMENT ON FUNCTION memory.rollback_messages_v2() IS
 'Undoes phase 1: removes the dual-write trigger, the v2 copies (through the id map, which empties
 with them) and the sessions made for them; v1 is left exactly as it was. Returns the v2 rows removed.';
 
-REVOKE ALL ON FUNCTION memory.v1_session_id(uuid), memory.ensure_v1_session(uuid, timestamptz),
+REVOKE ALL ON FUNCTION memory.v1_message_owner(uuid, uuid), memory.v1_session_id(uuid, uuid),
+memory.ensure_v1_session(uuid, uuid, timestamptz),
 memory.copy_v1_message(uuid, uuid, text, uuid, uuid, timestamptz, text), memory.dual_write_message(),
 memory.start_messages_v2(timestamptz), memory.backfill_messages_v2(integer), memory.validate_messages_v2(),
 memory.finish_messages_v2(timestamptz), memory.rollback_messages_v2() FROM PUBLIC;

@@ -22,7 +22,7 @@ SELECT functions_are('memory', ARRAY[
     'expire_checkpoints', 'expire_memories', 'fill_version_session', 'finish_messages_v2', 'forget_user', 'refuse_audit_change', 'keep_message_version', 'message_history',
     'message_tokens', 'nearest_memories', 'recall_memories', 'remember', 'require_agent', 'reset_agent_state',
     'restore_checkpoint', 'restore_state', 'rollback_messages_v2', 'rollback_state', 'start_messages_v2',
-    'state_delta', 'state_hash', 'update_agent_state', 'use_context_template', 'v1_session_id',
+    'state_delta', 'state_hash', 'update_agent_state', 'use_context_template', 'v1_message_owner', 'v1_session_id',
     'validate_messages_v2', 'write_state'
 ], 'memory has exactly its functions');
 SELECT views_are('memory', ARRAY[]::name[], 'memory has no views');
@@ -84,8 +84,8 @@ SELECT is((SELECT format_type(atttypid, atttypmod) FROM pg_attribute
           '{{ extension_schema }}.vector({{ memory_embedding_dim }})',
           'embeddings are vectors of memory_embedding_dim dimensions');
 SELECT is((SELECT pg_get_indexdef('memory.idx_memories_embedding'::regclass)),
-          'CREATE INDEX idx_memories_embedding ON memory.agent_memories USING hnsw (embeddings {{ extension_schema }}.vector_cosine_ops) WITH (m=''16'', ef_construction=''64'')',
-          'the embedding index is HNSW on cosine distance with m 16, ef_construction 64');
+          'CREATE INDEX idx_memories_embedding ON memory.agent_memories USING hnsw (embeddings {{ extension_schema }}.vector_cosine_ops) WITH (m=''24'', ef_construction=''128'')',
+          'the embedding index is HNSW on cosine distance with m 24, ef_construction 128');
 SELECT is((SELECT indisunique FROM pg_index WHERE indexrelid = 'memory.unique_current_state'::regclass), TRUE,
           'unique_current_state is a unique index');
 SELECT is((SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indexrelid = 'memory.unique_current_state'::regclass),
@@ -172,8 +172,8 @@ SELECT set_eq(
     'memory expiry and checkpoint retention are registered with core maintenance'
 );
 SELECT is((SELECT proconfig FROM pg_proc WHERE oid = 'memory.recall_memories(uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz)'::regprocedure),
-          ARRAY['search_path=pg_catalog, pg_temp', 'hnsw.iterative_scan=relaxed_order'],
-          'recall_memories runs with pgvector''s iterative index scan');
+          ARRAY['search_path=pg_catalog, pg_temp', 'hnsw.iterative_scan=relaxed_order', 'hnsw.ef_search=40'],
+          'recall_memories runs with pgvector''s iterative index scan, and restores the caller''s ef_search');
 SELECT is_empty($$SELECT * FROM tests.uncommented_objects('memory')$$,
                 'every function, table and view of memory has a comment');
 ROLLBACK;

@@ -1,10 +1,12 @@
 -- memory: the v1 -> v2 message migration (spec 004 "Migration Strategy"): dual-write, resumable
 -- backfill, validation, rollback (v1 exactly as it was) and finish (v1 archived), on generated v1 data.
 BEGIN;
-SELECT plan(24);
+SELECT plan(30);
 
-INSERT INTO memory.users (id, name) VALUES ('0190a0c0-0000-7000-8000-0000000d1001', 'v1 user');
-INSERT INTO memory.agents (id, name) VALUES ('0190a0c0-0000-7000-8000-0000000d10a1', 'v1 agent');
+INSERT INTO memory.users (id, name)
+VALUES ('0190a0c0-0000-7000-8000-0000000d1001', 'v1 user'), ('0190a0c0-0000-7000-8000-0000000d1002', 'agent owner');
+INSERT INTO memory.agents (id, name, owner_user_id)
+VALUES ('0190a0c0-0000-7000-8000-0000000d10a1', 'v1 agent', '0190a0c0-0000-7000-8000-0000000d1002');
 INSERT INTO memory.channels (id, name)
 SELECT ('0190a0c0-0000-7000-8000-0000000d1c0' || g)::uuid, 'channel ' || g FROM generate_series(1, 3) AS g;
 INSERT INTO memory.chat_messages (channel_id, content, sender_user_id, sender_agent_id, created_at)
@@ -25,7 +27,7 @@ INSERT INTO memory.chat_messages (channel_id, content, sender_user_id, created_a
 VALUES ('0190a0c0-0000-7000-8000-0000000d1c01', 'written during phase 1', '0190a0c0-0000-7000-8000-0000000d1001',
         '2025-06-02+00');
 SELECT results_eq(
-    $$SELECT m.copied_by, v.role, v.content, v.conversation_id, v.session_id = memory.v1_session_id(v.channel_id)
+    $$SELECT m.copied_by, v.role, v.content, v.conversation_id, v.session_id = memory.v1_session_id(v.channel_id, v.sender_user_id)
       FROM memory.message_id_map AS m JOIN memory.chat_messages_v2 AS v ON v.id = m.v2_id
       WHERE m.v1_id = (SELECT id FROM memory.chat_messages WHERE content = 'written during phase 1')$$,
     $$VALUES ('dual_write', 'user', '{"type": "text", "text": "written during phase 1"}'::jsonb,
@@ -54,6 +56,30 @@ SELECT is_empty($$SELECT * FROM memory.validate_messages_v2()$$, 'validation fin
 SELECT results_eq(
     $$SELECT sum(message_count)::int FROM memory.conversation_sessions WHERE session_state ->> 'migrated_from' = 'chat_messages'$$,
     $$VALUES (301)$$, 'the channel sessions count the migrated messages');
+SELECT results_eq(
+    $$SELECT user_id, count(*)::int, sum(message_count)::int FROM memory.conversation_sessions
+      WHERE session_state ->> 'migrated_from' = 'chat_messages' GROUP BY user_id ORDER BY user_id$$,
+    $$VALUES ('0190a0c0-0000-7000-8000-0000000d1001'::uuid, 3, 151), ('0190a0c0-0000-7000-8000-0000000d1002'::uuid, 3, 150)$$,
+    'one session per channel and owner: the sending user, or the owner of the sending agent'
+);
+-- As the application, under row-level security.
+SET LOCAL ROLE {{ app_role }};
+SELECT set_config('agentdb.user_id', '0190a0c0-0000-7000-8000-0000000d1001', TRUE);
+SELECT results_eq(
+    $$SELECT count(*)::int, count(*) FILTER (WHERE sender_user_id = '0190a0c0-0000-7000-8000-0000000d1001')::int
+      FROM memory.chat_messages_v2$$,
+    $$VALUES (151, 151)$$, 'a user sees the migrated messages they sent, and only those'
+);
+SELECT set_config('agentdb.user_id', '0190a0c0-0000-7000-8000-0000000d1002', TRUE);
+SELECT results_eq(
+    $$SELECT count(*)::int, count(*) FILTER (WHERE sender_agent_id = '0190a0c0-0000-7000-8000-0000000d10a1')::int,
+             count(DISTINCT conversation_id)::int
+      FROM memory.chat_messages_v2$$,
+    $$VALUES (150, 150, 3)$$, 'an agent''s owner sees what the agent said, in each channel''s conversation'
+);
+SELECT set_config('agentdb.user_id', '', TRUE);
+SELECT is_empty($$SELECT FROM memory.chat_messages_v2$$, 'without an acting user, no migrated message is visible');
+RESET ROLE;
 
 UPDATE memory.chat_messages SET content = 'v1 message 7, edited' WHERE content = 'v1 message 7';
 SELECT results_eq(
@@ -62,6 +88,23 @@ SELECT results_eq(
       WHERE c.content = 'v1 message 7, edited'$$,
     $$VALUES (1, 'v1 message 7'), (2, 'v1 message 7, edited')$$,
     'a v1 edit follows into v2 as a new version'
+);
+SELECT lives_ok(
+    $$UPDATE memory.chat_messages SET sender_user_id = '0190a0c0-0000-7000-8000-0000000d1001', sender_agent_id = NULL,
+                                      content = 'v1 message 7, moved'
+      WHERE content = 'v1 message 7, edited'$$,
+    'a v1 update that gives an edited message another owner follows into v2'
+);
+SELECT results_eq(
+    $$SELECT h.version_number, h.content ->> 'text', s.user_id, v.session_id = s.id
+      FROM memory.chat_messages AS c JOIN memory.message_id_map AS m ON m.v1_id = c.id
+      JOIN memory.chat_messages_v2 AS v ON v.id = m.v2_id JOIN memory.conversation_sessions AS s ON s.id = v.session_id,
+      LATERAL memory.message_history(m.v2_id) AS h
+      WHERE c.content = 'v1 message 7, moved' ORDER BY 1$$,
+    $$VALUES (1, 'v1 message 7', '0190a0c0-0000-7000-8000-0000000d1001'::uuid, TRUE),
+             (2, 'v1 message 7, edited', '0190a0c0-0000-7000-8000-0000000d1001'::uuid, TRUE),
+             (3, 'v1 message 7, moved', '0190a0c0-0000-7000-8000-0000000d1001'::uuid, TRUE)$$,
+    'the copy moves to the new owner''s session with all its versions'
 );
 DELETE FROM memory.chat_messages WHERE content = 'v1 message 8';
 SELECT is((SELECT count(*)::int FROM memory.chat_messages_v2 WHERE content ->> 'text' = 'v1 message 8'), 0,

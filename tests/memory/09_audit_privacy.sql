@@ -1,7 +1,7 @@
 -- memory: audit logging (append-only, keys and changed columns, acting role and user), the right to
 -- deletion (forget_user), and the PII envelopes the database checks.
 BEGIN;
-SELECT plan(23);
+SELECT plan(24);
 
 INSERT INTO memory.users (id, name) VALUES ('0190a0c0-0000-7000-8000-0000000b1001', 'carol'),
                                            ('0190a0c0-0000-7000-8000-0000000b1002', 'dave');
@@ -25,15 +25,28 @@ SELECT results_eq(
       WHERE table_name = 'conversation_sessions' AND row_key ->> 'id' = '0190a0c0-0000-7000-8000-0000000b1a05' ORDER BY id$$,
     $$VALUES ('INSERT', '{"id": "0190a0c0-0000-7000-8000-0000000b1a05"}'::jsonb, '{{ app_role }}',
               '0190a0c0-0000-7000-8000-0000000b1001'::uuid,
-              ARRAY['id', 'status', 'user_id', 'agent_id', 'started_at', 'last_active', 'message_count', 'session_state',
-                    'conversation_id', 'tool_calls_count', 'total_tokens_used']),
+              ARRAY['id', 'conversation_id', 'user_id', 'agent_id', 'started_at', 'last_active', 'message_count',
+                    'total_tokens_used', 'tool_calls_count', 'session_state', 'status']),
              ('UPDATE', '{"id": "0190a0c0-0000-7000-8000-0000000b1a05"}'::jsonb, '{{ app_role }}',
-              '0190a0c0-0000-7000-8000-0000000b1001'::uuid, ARRAY['status', 'interruption_context'])$$,
+              '0190a0c0-0000-7000-8000-0000000b1001'::uuid, ARRAY['interruption_context', 'status'])$$,
     'each modification is logged with its key, changed columns, acting role and application user'
 );
 SELECT is_empty($$SELECT FROM memory.audit_log AS a WHERE a::text LIKE '%step 2%'$$, 'the log holds no values');
 SELECT is((SELECT count(*)::int FROM memory.audit_log WHERE table_name = 'agent_memories' AND transaction_id = txid_current()), 0,
           'and nothing for tables not modified here');
+INSERT INTO memory.agents (id, name) VALUES ('0190a0c0-0000-7000-8000-0000000b10a2', 'audited agent');
+INSERT INTO memory.agent_memories (id, agent_id, memory_type, content, embeddings)
+VALUES ('0190a0c0-0000-7000-8000-0000000b1e01', '0190a0c0-0000-7000-8000-0000000b10a2', 'semantic',
+        '{"concept": "c", "definition": "d"}', array_fill(0.1::real, ARRAY[{{ memory_embedding_dim }}])::{{ extension_schema }}.vector);
+UPDATE memory.agent_memories SET embeddings = array_fill(0.2::real, ARRAY[{{ memory_embedding_dim }}])::{{ extension_schema }}.vector
+WHERE id = '0190a0c0-0000-7000-8000-0000000b1e01';
+UPDATE memory.agent_memories SET access_count = access_count + 1, embeddings = embeddings, related_memories = NULL
+WHERE id = '0190a0c0-0000-7000-8000-0000000b1e01';
+SELECT results_eq(
+    $$SELECT changed_columns FROM memory.audit_log WHERE table_name = 'agent_memories' AND operation = 'UPDATE' ORDER BY id$$,
+    $$VALUES (ARRAY['embeddings']), (ARRAY['access_count'])$$,
+    'an update logs the columns whose value changed, an embedding compared with its type''s equality'
+);
 SELECT throws_ok($$UPDATE memory.audit_log SET acting_role = 'nobody'$$, '42501', NULL,
                  'the audit log cannot be altered, even by its owner');
 SELECT throws_ok($$DELETE FROM memory.audit_log$$, '42501', NULL, 'nor its rows deleted');

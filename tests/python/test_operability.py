@@ -133,6 +133,32 @@ def test_objects_created_then_dropped_or_renamed_are_forgotten():
     }
 
 
+def test_a_table_a_routine_moves_is_expected_in_either_schema():
+    files = [
+        rendered("schema/demo/0001_a.sql", "CREATE TABLE demo.v1 (id integer);\nCREATE TABLE demo.kept (id integer);"),
+        rendered("functions/demo/f.sql", """
+            CREATE OR REPLACE FUNCTION demo.archive() RETURNS void LANGUAGE plpgsql AS $$
+            BEGIN ALTER TABLE demo.v1 SET SCHEMA demo_archive; END $$;
+        """),
+    ]
+    tables = {o.name: o.moved_to for o in objects.created_objects(files)["schema/demo/0001_a.sql"]}
+    assert tables == {"demo.v1": "demo_archive.v1", "demo.kept": None}
+
+
+def test_status_after_the_memory_migration_archived_v1(database):
+    dbctl("migrate", "--module", "memory", dsn=database, check=True)
+    query(database, "SELECT memory.start_messages_v2()")
+    query(database, "SELECT memory.finish_messages_v2()")
+    assert query(database, "SELECT to_regclass('memory.chat_messages'), "
+                           "to_regclass('memory_archive.chat_messages') IS NOT NULL") == [(None, True)]
+    result = dbctl("status", dsn=database)
+    assert result.returncode == 0 and "chat_messages" not in result.stderr, result.stderr
+    query(database, "DROP TABLE memory_archive.chat_messages")  # gone from both places: reported
+    result = dbctl("status", dsn=database)
+    assert result.returncode == 1
+    assert "schema/memory/0002_directory.sql: missing object table memory.chat_messages" in result.stderr
+
+
 def test_progress_writes_one_line_per_phase_when_not_a_terminal(monkeypatch):
     log = io.StringIO()
     monkeypatch.setattr("sys.stderr", log)
