@@ -1,6 +1,6 @@
 -- memory structure, exhaustively: an object added without a test fails here.
 BEGIN;
-SELECT plan(48);
+SELECT plan(49);
 
 SELECT has_schema('memory', 'schema memory exists');
 SELECT schema_owner_is('memory_archive', '{{ owner_role }}', 'the archive schema of the v1 messages belongs to the owner');
@@ -16,7 +16,11 @@ SELECT set_eq(
     'memory has exactly its tables'
 );
 SELECT functions_are('memory', ARRAY[
-    'agent_state_at', 'approximate_nearest_memories', 'apply_delta', 'audit_changes', 'backfill_messages_v2', 'caller_bypasses_row_security', 'check_reference', 'check_state_changes',
+    'agent_state_at', 'approximate_nearest_memories', 'apply_delta', 'audit_agent_datastores', 'audit_agent_memories', 'audit_agent_states', 'audit_agents',
+    'audit_channels', 'audit_chat_messages', 'audit_chat_messages_v2', 'audit_context_snapshots', 'audit_context_templates',
+    'audit_conversation_sessions', 'audit_memory_consolidations', 'audit_message_id_map', 'audit_message_versions',
+    'audit_messages_v2_migration', 'audit_state_checkpoints', 'audit_state_transitions', 'audit_user_pii', 'audit_users',
+    'audit_workspaces', 'backfill_messages_v2', 'caller_bypasses_row_security', 'check_reference', 'check_state_changes',
     'consolidate_memories', 'copy_v1_message', 'count_session_messages', 'create_checkpoint', 'current_agent_id',
     'current_user_id', 'dual_write_message', 'edit_message', 'effective_importance', 'ensure_v1_session',
     'expire_checkpoints', 'expire_memories', 'fill_version_session', 'finish_messages_v2', 'forget_user', 'refuse_audit_change', 'keep_message_version', 'message_history',
@@ -144,6 +148,16 @@ SELECT is_empty(
         AND c.relname <> 'audit_log'
         AND (SELECT count(*) FROM pg_trigger AS t WHERE t.tgrelid = c.oid AND t.tgname LIKE 'zz\_audit\_%') <> 3$$,
     'every table but the audit log itself has its three audit triggers'
+);
+SELECT is_empty(
+    $$SELECT c.relname, a.attname FROM pg_class AS c
+      INNER JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE c.relnamespace = 'memory'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND c.relname <> 'audit_log'
+        AND position(quote_literal(a.attname) IN
+                     coalesce((SELECT p.prosrc FROM pg_proc AS p
+                               WHERE p.oid = to_regprocedure(format('memory.%I()', 'audit_' || c.relname))), '')) = 0$$,
+    'every column of every audited table is compared by its audit function (after adding a column, re-apply functions/memory/audit.sql)'
 );
 SELECT results_eq(
     $$SELECT partition_interval, retention FROM core.partitioned_tables WHERE parent = 'memory.audit_log'::regclass$$,
