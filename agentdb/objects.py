@@ -62,30 +62,10 @@ def _fold(name: str) -> str:
                     for p in re.findall(rf"{IDENT}", name))
 
 
-def _parenthesised(text: str) -> str | None:
-    """The text inside the parentheses `text` starts with (quotes respected), or None."""
-    if not text.startswith("("):
-        return None
-    depth, i, quote = 0, 0, None
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return text[1:i]
-        i += 1
-    return None
-
-
-def _split_top_level(text: str) -> list[str]:
-    parts, depth, start, quote = [], 0, 0, None
+def _outside_quotes(text: str):
+    """(index, character, parenthesis depth) of each character of `text` outside quotes; a
+    parenthesis carries the depth it opens from or closes back to."""
+    depth, quote = 0, None
     for i, ch in enumerate(text):
         if quote:
             if ch == quote:
@@ -93,10 +73,27 @@ def _split_top_level(text: str) -> list[str]:
         elif ch in "'\"":
             quote = ch
         elif ch == "(":
+            yield i, ch, depth
             depth += 1
         elif ch == ")":
             depth -= 1
-        elif ch == "," and depth == 0:
+            yield i, ch, depth
+        else:
+            yield i, ch, depth
+
+
+def _parenthesised(text: str) -> str | None:
+    """The text inside the parentheses `text` starts with (quotes respected), or None."""
+    if not text.startswith("("):
+        return None
+    return next((text[1:i] for i, ch, depth in _outside_quotes(text) if ch == ")" and depth == 0), None)
+
+
+def _split_top_level(text: str) -> list[str]:
+    """`text` split at the commas outside parentheses and quotes."""
+    parts, start = [], 0
+    for i, ch, depth in _outside_quotes(text):
+        if ch == "," and depth == 0:
             parts.append(text[start:i])
             start = i + 1
     parts.append(text[start:])

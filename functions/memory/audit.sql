@@ -39,22 +39,23 @@ FOR EACH ROW EXECUTE FUNCTION memory.refuse_audit_change();
 -- one in the type's schema, named explicitly.
 DO $audit$
 DECLARE
+    -- One audit INSERT, filled per table and operation: table, key, operation, changed columns, source.
+    v_insert constant text := 'INSERT INTO memory.audit_log (table_name, row_key, operation, changed_columns, '
+        'acting_role, app_user_id, app_agent_id) SELECT %L, jsonb_build_object(%s), %L, %s, core.calling_role(), '
+        'memory.current_user_id(), memory.current_agent_id() FROM %s';
     v_table record;
     v_op text;
     v_function text;
+    v_key text;
+    v_same_row text;
 BEGIN
     FOR v_table IN
         SELECT c.oid::regclass AS rel, c.relname,
-               (SELECT string_agg(format('%L, r.%I', a.attname, a.attname), ', ' ORDER BY k.ord)
+               (SELECT array_agg(a.attname::text ORDER BY k.ord)
                 FROM pg_index AS i
                 CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k (attnum, ord)
                 INNER JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum = k.attnum
-                WHERE i.indrelid = c.oid AND i.indisprimary) AS row_key,
-               (SELECT string_agg(format('o.%I = r.%I', a.attname, a.attname), ' AND ')
-                FROM pg_index AS i
-                CROSS JOIN LATERAL unnest(i.indkey) AS k (attnum)
-                INNER JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum = k.attnum
-                WHERE i.indrelid = c.oid AND i.indisprimary) AS same_row,
+                WHERE i.indrelid = c.oid AND i.indisprimary) AS key_columns,
                (SELECT string_agg(format('CASE WHEN r.%1$I IS NOT NULL THEN %1$L END', a.attname), ', '
                                   ORDER BY a.attnum)
                 FROM pg_attribute AS a
@@ -76,9 +77,12 @@ BEGIN
           AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> 'audit_log'
     LOOP
         v_function := 'audit_' || v_table.relname;
+        SELECT string_agg(format('%L, r.%I', k, k), ', '), string_agg(format('o.%I = r.%I', k, k), ' AND ')
+        INTO v_key, v_same_row
+        FROM unnest(v_table.key_columns) AS k;
         EXECUTE format(
             $function$
-            CREATE OR REPLACE FUNCTION memory.%1$I()
+            CREATE OR REPLACE FUNCTION memory.%I()
             RETURNS trigger
             LANGUAGE plpgsql
             SECURITY DEFINER
@@ -86,30 +90,23 @@ BEGIN
             AS $body$
             BEGIN
                 IF TG_OP = 'INSERT' THEN
-                    INSERT INTO memory.audit_log (table_name, row_key, operation, changed_columns, acting_role,
-                                                  app_user_id, app_agent_id)
-                    SELECT %2$L, jsonb_build_object(%3$s), 'INSERT', array_remove(ARRAY[%4$s]::text[], NULL),
-                           core.calling_role(), memory.current_user_id(), memory.current_agent_id()
-                    FROM new_rows AS r;
+                    %s;
                 ELSIF TG_OP = 'UPDATE' THEN
-                    INSERT INTO memory.audit_log (table_name, row_key, operation, changed_columns, acting_role,
-                                                  app_user_id, app_agent_id)
-                    SELECT %2$L, jsonb_build_object(%3$s), 'UPDATE', array_remove(ARRAY[%5$s]::text[], NULL),
-                           core.calling_role(), memory.current_user_id(), memory.current_agent_id()
-                    FROM new_rows AS r INNER JOIN old_rows AS o ON %6$s;
+                    %s;
                 ELSE
-                    INSERT INTO memory.audit_log (table_name, row_key, operation, changed_columns, acting_role,
-                                                  app_user_id, app_agent_id)
-                    SELECT %2$L, jsonb_build_object(%3$s), 'DELETE', NULL,
-                           core.calling_role(), memory.current_user_id(), memory.current_agent_id()
-                    FROM old_rows AS r;
+                    %s;
                 END IF;
                 RETURN NULL;
             END
             $body$
             $function$,
-            v_function, v_table.relname, v_table.row_key, v_table.set_columns, v_table.changed_columns,
-            v_table.same_row
+            v_function,
+            format(v_insert, v_table.relname, v_key, 'INSERT',
+                   format('array_remove(ARRAY[%s]::text[], NULL)', v_table.set_columns), 'new_rows AS r'),
+            format(v_insert, v_table.relname, v_key, 'UPDATE',
+                   format('array_remove(ARRAY[%s]::text[], NULL)', v_table.changed_columns),
+                   'new_rows AS r INNER JOIN old_rows AS o ON ' || v_same_row),
+            format(v_insert, v_table.relname, v_key, 'DELETE', 'NULL', 'old_rows AS r')
         );
         EXECUTE format(
             'COMMENT ON FUNCTION memory.%I() IS %L', v_function,

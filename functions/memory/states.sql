@@ -41,6 +41,26 @@ $$;
 COMMENT ON FUNCTION memory.state_delta(jsonb, jsonb) IS
 'The delta that turns one state object into another (apply_delta(from, state_delta(from, to)) = to).';
 
+CREATE OR REPLACE FUNCTION memory.lock_current_state(p_agent_id uuid)
+RETURNS memory.agent_states
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_current memory.agent_states;
+BEGIN
+    -- One writer per agent at a time: the agent row is the queue (FK checks of other tables only
+    -- take KEY SHARE, which this lock does not block).
+    PERFORM FROM memory.agents AS a WHERE a.id = p_agent_id FOR NO KEY UPDATE;
+    SELECT * INTO v_current FROM memory.agent_states AS s WHERE s.agent_id = p_agent_id AND s.is_current;
+    RETURN v_current;
+END
+$$;
+
+COMMENT ON FUNCTION memory.lock_current_state(uuid) IS
+'Locks the agent (state writers of one agent queue on it) and returns its current state version
+(all NULL when it has none yet).';
+
 CREATE OR REPLACE FUNCTION memory.write_state(
     p_agent_id uuid, p_local jsonb, p_shared jsonb, p_session jsonb, p_persistent jsonb,
     p_transition_type text, p_trigger text, p_expected_version integer, p_now timestamptz
@@ -61,16 +81,13 @@ DECLARE
     v_count integer := 0;
     v_from_time timestamptz;
 BEGIN
-    IF p_now IS NULL OR NOT isfinite(p_now) OR p_now > now() + interval '1 day' THEN
+    PERFORM core.check_clock(p_now);
+    IF p_now > now() + interval '1 day' THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('the time of a state version must be a finite time not in the future, not %s',
-                             coalesce(p_now::text, 'NULL')),
+            MESSAGE = format('the time of a state version must not be in the future, not %s', p_now),
             HINT = 'Leave p_now to its default, now().';
     END IF;
-    -- One writer per agent at a time: the agent row is the queue (FK checks of other tables only
-    -- take KEY SHARE, which this lock does not block).
-    PERFORM FROM memory.agents AS a WHERE a.id = p_agent_id FOR NO KEY UPDATE;
-    SELECT * INTO v_old FROM memory.agent_states AS s WHERE s.agent_id = p_agent_id AND s.is_current;
+    v_old := memory.lock_current_state(p_agent_id);
     IF p_expected_version IS NOT NULL AND p_expected_version IS DISTINCT FROM coalesce(v_old.version_number, 0) THEN
         RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
             MESSAGE = format('agent %s state is at version %s, not %s', p_agent_id,
@@ -164,9 +181,8 @@ DECLARE
 BEGIN
     PERFORM memory.require_agent(p_agent_id);
     PERFORM memory.check_state_changes(p_changes);
-    -- Locks the agent, then reads the current state: write_state reads it again under the lock.
-    PERFORM FROM memory.agents AS a WHERE a.id = p_agent_id FOR NO KEY UPDATE;
-    SELECT * INTO v_cur FROM memory.agent_states AS s WHERE s.agent_id = p_agent_id AND s.is_current;
+    -- The state the changes apply to, under the agent's lock (write_state takes it again).
+    v_cur := memory.lock_current_state(p_agent_id);
     RETURN memory.write_state(
         p_agent_id,
         memory.apply_delta(coalesce(v_cur.local_state, '{}'), p_changes -> 'local'),
@@ -203,8 +219,7 @@ BEGIN
                              coalesce(p_partitions::text, 'NULL')),
             HINT = 'E.g. ARRAY[''session''] to clear the session state.';
     END IF;
-    PERFORM FROM memory.agents AS a WHERE a.id = p_agent_id FOR NO KEY UPDATE;
-    SELECT * INTO v_cur FROM memory.agent_states AS s WHERE s.agent_id = p_agent_id AND s.is_current;
+    v_cur := memory.lock_current_state(p_agent_id);
     RETURN memory.write_state(
         p_agent_id,
         CASE WHEN 'local' = ANY (p_partitions) THEN '{}' ELSE coalesce(v_cur.local_state, '{}') END,
@@ -313,7 +328,7 @@ COMMENT ON FUNCTION memory.agent_state_at(uuid, timestamptz) IS
 'The version of the agent''s state valid at p_at (none before its first state). Subject to row-level security.';
 
 REVOKE ALL ON FUNCTION memory.apply_delta(jsonb, jsonb), memory.state_delta(jsonb, jsonb),
-memory.write_state(uuid, jsonb, jsonb, jsonb, jsonb, text, text, integer, timestamptz),
+memory.lock_current_state(uuid), memory.write_state(uuid, jsonb, jsonb, jsonb, jsonb, text, text, integer, timestamptz),
 memory.check_state_changes(jsonb), memory.restore_state(uuid, uuid, text, integer, timestamptz),
 memory.update_agent_state(uuid, jsonb, text, integer, timestamptz),
 memory.reset_agent_state(uuid, text[], text, integer, timestamptz),

@@ -1,7 +1,7 @@
 -- core monitoring: table growth recorded by maintenance, unused indexes, slow statements (with and
 -- without pg_stat_statements) and the alerts (storage over capacity, growth spikes, slow statements).
 BEGIN;
-SELECT plan(32);
+SELECT plan(33);
 
 SELECT has_table('core', 'table_growth', 'core.table_growth exists');
 SELECT columns_are(
@@ -108,6 +108,8 @@ SELECT is_empty(
     'a database at 1 % of its capacity is not'
 );
 SELECT throws_ok($$SELECT * FROM core.monitoring_alerts(NULL)$$, '22004', NULL, 'a NULL p_now is refused');
+SELECT throws_ok($$SELECT * FROM core.monitoring_alerts('infinity')$$, '22008', NULL,
+                 'a non-finite p_now is refused (core.check_clock)');
 
 -- Slow statements: without pg_stat_statements the view is empty and the alerts say how to enable it.
 SELECT is(core.statement_statistics(), 'not installed', 'pg_stat_statements is not installed here');

@@ -2,7 +2,7 @@
 -- writers (40001), rollbacks and checkpoint restores equal to the state they came from, time travel,
 -- checkpoint retention, and the refusals.
 BEGIN;
-SELECT plan(30);
+SELECT plan(32);
 
 INSERT INTO memory.users (id, name) VALUES ('0190a0c0-0000-7000-8000-0000000ab001', 'state owner');
 INSERT INTO memory.agents (id, name, owner_user_id)
@@ -56,7 +56,13 @@ SELECT throws_ok($$SELECT memory.update_agent_state('0190a0c0-0000-7000-8000-000
                  '22023', NULL, 'changes that are not an object are refused');
 SELECT throws_ok($$SELECT memory.update_agent_state('0190a0c0-0000-7000-8000-0000000ab0a1', '{"local": {"x": 1}}', 'never', NULL,
                                                     'infinity')$$,
-                 '22023', NULL, 'an infinite time is refused');
+                 '22008', NULL, 'an infinite time is refused (core.check_clock)');
+SELECT throws_ok($$SELECT memory.update_agent_state('0190a0c0-0000-7000-8000-0000000ab0a1', '{"local": {"x": 1}}', 'never', NULL,
+                                                    NULL)$$,
+                 '22004', NULL, 'a NULL time is refused (core.check_clock)');
+SELECT throws_ok($$SELECT memory.update_agent_state('0190a0c0-0000-7000-8000-0000000ab0a1', '{"local": {"x": 1}}', 'never', NULL,
+                                                    now() + interval '2 days')$$,
+                 '22023', NULL, 'a time more than a day ahead is refused');
 SELECT throws_ok($$SELECT memory.update_agent_state('0190a0c0-0000-7000-8000-0000000ab0a1', '{"local": {"x": 1}}', repeat('t', 51))$$,
                  '23514', NULL, 'a trigger label over 50 characters is refused');
 SELECT throws_ok($$SELECT memory.update_agent_state('0190a0c0-0000-7000-8000-0000000000ff', '{}', 'ghost')$$,

@@ -149,12 +149,7 @@ DECLARE
     v_capacity bigint := p_capacity_bytes;
     v_size bigint := pg_database_size(current_database());
 BEGIN
-    IF p_now IS NULL OR NOT isfinite(p_now) THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'null_value_not_allowed',
-            MESSAGE = format('alerts need a finite point in time, not %s', coalesce(p_now::text, 'NULL')),
-            HINT = 'Leave p_now out to use the real clock.';
-    END IF;
+    PERFORM core.check_clock(p_now);
     IF v_capacity > 0 AND v_size * 100 > v_capacity * {{ monitoring_storage_alert_percent }} THEN
         RETURN QUERY SELECT 'warning', 'storage', current_database()::text,
             format('the database uses %s, %s%% of the %s capacity (alert above %s%%)',
