@@ -1,4 +1,4 @@
--- films.append_events(session, events[], expected_sequence) and films.append_event(...): the only
+-- films.append_event(...) and films.append_events(session, events[], expected_sequence): the only
 -- way events enter a session (films.events and films.state_snapshots are closed to direct writes by
 -- {{ app_role }}; these functions are SECURITY DEFINER, owned by {{ owner_role }}). One call, one
 -- transaction, ADK's semantics:
@@ -15,26 +15,50 @@
 -- a time gets now(), or the previous event's time if a client clock put that slightly ahead.
 -- Refusals change nothing: unknown session (23503), archived session (55000), no events, a negative
 -- expected sequence or a delta that is not an object (22023), CHECK violations (23514).
+--
+-- Two ways in, one set of rules:
+--   * append_event, one event (the common call), is two statements: the update of its session row,
+--     whose WHERE clause holds every check against the session (and takes the row lock), and the
+--     insert of the event;
+--   * append_events, a batch, locks and reads its session first (an event sent without a time takes
+--     the session's last time into account), checks and summarises the batch in one pass, then
+--     updates the session once and inserts the events in one statement.
+-- The rules on an event's own fields are films.event_problem, inlined into both. When a check fails,
+-- films.refuse_append finds which one and raises its error, so the happy path checks nothing twice.
+-- The session state is updated by a statement of its own, only when a delta has session keys: most
+-- appends leave the trigger on sessions.state (film_projects) out of their work.
 
-CREATE OR REPLACE FUNCTION films.append_events(
-    p_session_id uuid, p_events films.event_input[], p_expected_sequence integer DEFAULT NULL
+CREATE OR REPLACE FUNCTION films.event_problem(p_state_delta jsonb, p_created_at timestamptz)
+RETURNS text
+LANGUAGE sql
+STABLE PARALLEL SAFE
+AS $$
+    SELECT CASE
+        WHEN pg_catalog.jsonb_typeof(p_state_delta) OPERATOR(pg_catalog.<>) 'object' THEN 'delta'
+        WHEN NOT pg_catalog.isfinite(p_created_at) THEN 'infinite'
+        WHEN p_created_at OPERATOR(pg_catalog.>)
+             (pg_catalog.now() OPERATOR(pg_catalog.+) '{{ films_event_future_seconds }} seconds'::pg_catalog.interval)
+             THEN 'future'
+    END
+$$;
+
+COMMENT ON FUNCTION films.event_problem(jsonb, timestamptz) IS
+'What is wrong with one event of an append on its own (delta, infinite, future), NULL when nothing:
+inlined into the append functions, which call films.refuse_append when it is not NULL.';
+
+CREATE OR REPLACE FUNCTION films.refuse_append(
+    p_session_id uuid, p_events films.event_input[], p_expected_sequence integer
 )
-RETURNS TABLE (event_id uuid, sequence_number integer, created_at timestamptz)
+RETURNS void
 LANGUAGE plpgsql
-SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-#variable_conflict use_column
 DECLARE
     v_session record;
-    v_old_state jsonb;
-    v_count integer := coalesce(cardinality(p_events), 0);
-    v_check record;
+    v_problem record;
     v_backwards bigint;
-    v_part jsonb;
-    v_every constant integer := {{ films_snapshot_every }};
 BEGIN
-    IF v_count = 0 THEN
+    IF coalesce(cardinality(p_events), 0) = 0 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'no events to append',
             HINT = 'Pass at least one films.event_input.';
     END IF;
@@ -43,10 +67,26 @@ BEGIN
             MESSAGE = format('expected sequence must not be negative, not %s', p_expected_sequence),
             HINT = 'Pass the session''s last_sequence as read (0 for a session without events), or NULL.';
     END IF;
-    -- Lock the session (concurrent writers queue here) and read only what the checks need: the state
-    -- is read again below only when a snapshot is due.
-    SELECT s.status, s.last_sequence, s.last_event_at, s.started_at, s.app_name, s.user_id INTO v_session
-    FROM films.sessions AS s WHERE s.id = p_session_id FOR NO KEY UPDATE;
+    SELECT e.ordinality, films.event_problem(e.state_delta, e.created_at) AS kind INTO v_problem
+    FROM unnest(p_events) WITH ORDINALITY AS e
+    WHERE films.event_problem(e.state_delta, e.created_at) IS NOT NULL
+    ORDER BY e.ordinality LIMIT 1;
+    IF v_problem.kind = 'delta' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('the state_delta of event %s of the batch is not a JSON object', v_problem.ordinality),
+            HINT = 'Send the delta as {"key": value, ...}, or NULL for none.';
+    ELSIF v_problem.kind = 'infinite' THEN
+        RAISE EXCEPTION USING ERRCODE = 'datetime_field_overflow',
+            MESSAGE = format('event %s of the batch has a non-finite time', v_problem.ordinality),
+            HINT = 'Date events with a real time (or NULL for now()), never infinity.';
+    ELSIF v_problem.kind = 'future' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('event %s of the batch is dated more than {{ films_event_future_seconds }} s after now()',
+                             v_problem.ordinality),
+            HINT = 'Check the client''s clock; the limit is the template variable films_event_future_seconds.';
+    END IF;
+    SELECT s.status, s.last_sequence, s.last_event_at, s.started_at INTO v_session
+    FROM films.sessions AS s WHERE s.id = p_session_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
             MESSAGE = format('session %s does not exist', p_session_id),
@@ -57,54 +97,20 @@ BEGIN
             MESSAGE = format('session %s is archived', p_session_id),
             HINT = 'Archived sessions are read-only; start a new session.';
     END IF;
-    IF p_expected_sequence IS DISTINCT FROM NULL AND p_expected_sequence <> v_session.last_sequence THEN
+    IF p_expected_sequence <> v_session.last_sequence THEN
         RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
             MESSAGE = format('session %s is at event %s, not %s', p_session_id, v_session.last_sequence,
                              p_expected_sequence),
             DETAIL = 'Another writer appended events since this one read the session.',
             HINT = 'Reload the session (films.reconstruct_session) and retry.';
     END IF;
-    -- One pass over the batch: the merged delta (NULL when no event changes the state, which skips
-    -- all state work), the counters, and what would make the batch invalid. An event without a time
-    -- is dated now(), or the previous event's time when a client clock put that ahead.
-    SELECT nullif(films.merge_deltas(films.without_temp_keys(e.state_delta) ORDER BY e.ordinality)
-                      FILTER (WHERE e.state_delta IS NOT NULL), '{}') AS delta,
-           count(*) FILTER (WHERE e.event_type = 'tool_call') AS tool_calls,
-           count(*) FILTER (WHERE e.event_type = 'agent_transfer' AND e.transfer_to_agent IS NOT NULL) AS transfers,
-           coalesce(sum(e.tokens_used), 0) AS tokens,
-           count(*) FILTER (WHERE jsonb_typeof(e.state_delta) <> 'object') AS not_object,
-           min(e.ordinality) FILTER (WHERE NOT isfinite(e.created_at)) AS not_finite,
-           min(e.ordinality) FILTER (WHERE e.created_at > now() + interval '{{ films_event_future_seconds }} seconds') AS future,
-           min(coalesce(e.created_at, greatest(now(), v_session.last_event_at))) AS first_at,
-           max(coalesce(e.created_at, greatest(now(), v_session.last_event_at))) AS last_at
-    INTO v_check
-    FROM unnest(p_events) WITH ORDINALITY AS e;
-    IF v_count > 1 AND v_check.not_finite IS NULL THEN
-        -- within a batch, each event's time at or after the one before it
-        SELECT min(t.ordinality) INTO v_backwards
-        FROM (SELECT e.ordinality, coalesce(e.created_at, greatest(now(), v_session.last_event_at)) AS at,
-                     lag(coalesce(e.created_at, greatest(now(), v_session.last_event_at)))
-                         OVER (ORDER BY e.ordinality) AS previous
-              FROM unnest(p_events) WITH ORDINALITY AS e) AS t
-        WHERE t.at < t.previous;
-    END IF;
-    IF v_check.first_at < v_session.started_at OR v_check.first_at < v_session.last_event_at THEN
-        v_backwards := 1;
-    END IF;
-    IF v_check.not_object > 0 THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = 'every state_delta must be a JSON object',
-            HINT = 'Send the delta as {"key": value, ...}, or NULL for none.';
-    ELSIF v_check.not_finite IS NOT NULL THEN
-        RAISE EXCEPTION USING ERRCODE = 'datetime_field_overflow',
-            MESSAGE = format('event %s of the batch has a non-finite time', v_check.not_finite),
-            HINT = 'Date events with a real time (or NULL for now()), never infinity.';
-    ELSIF v_check.future IS NOT NULL THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('event %s of the batch is dated more than {{ films_event_future_seconds }} s after now()',
-                             v_check.future),
-            HINT = 'Check the client''s clock; the limit is the template variable films_event_future_seconds.';
-    ELSIF v_backwards IS NOT NULL THEN
+    SELECT min(t.ordinality) INTO v_backwards
+    FROM (SELECT e.ordinality, coalesce(e.created_at, greatest(now(), v_session.last_event_at)) AS at,
+                 lag(coalesce(e.created_at, greatest(now(), v_session.last_event_at)))
+                     OVER (ORDER BY e.ordinality) AS previous
+          FROM unnest(p_events) WITH ORDINALITY AS e) AS t
+    WHERE t.at < greatest(t.previous, v_session.started_at, v_session.last_event_at);
+    IF v_backwards IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('event %s of the batch is dated before the event it follows in session %s',
                              v_backwards, p_session_id),
@@ -112,90 +118,16 @@ BEGIN
                             coalesce(v_session.last_event_at::text, 'nothing yet')),
             HINT = 'Time only moves forward in a session: date events in the order they happen.';
     END IF;
-
-    IF (v_session.last_sequence + v_count) / v_every > v_session.last_sequence / v_every THEN
-        SELECT s.state INTO v_old_state FROM films.sessions AS s WHERE s.id = p_session_id;
-    END IF;
-
-    -- The events and the session's new state and counters, in one statement.
-    RETURN QUERY
-    WITH input AS (
-        SELECT e.*, v_session.last_sequence + e.ordinality::integer AS seq
-        FROM unnest(p_events) WITH ORDINALITY AS e
-    ),
-    inserted AS (
-        INSERT INTO films.events (
-            id, session_id, sequence_number, event_type, agent_name, parent_agent_name, event_data,
-            state_delta, tool_name, tool_input, tool_output, duration_ms, tokens_used, error_message,
-            created_at
-        )
-        SELECT core.uuidv7(), p_session_id, i.seq, i.event_type, i.agent_name, i.parent_agent_name,
-               i.event_data, films.without_temp_keys(i.state_delta), i.tool_name, i.tool_input,
-               i.tool_output, i.duration_ms, i.tokens_used, i.error_message,
-               coalesce(i.created_at, greatest(now(), v_session.last_event_at))
-        FROM input AS i
-        RETURNING id, sequence_number, created_at
-    ),
-    session_update AS (
-        UPDATE films.sessions AS s SET
-            state = CASE WHEN v_check.delta IS NULL THEN s.state
-                         ELSE films.apply_delta(s.state, films.delta_scope(v_check.delta, 'session')) END,
-            total_events = s.total_events + v_count,
-            total_tool_calls = s.total_tool_calls + v_check.tool_calls,
-            total_tokens_used = s.total_tokens_used + v_check.tokens,
-            last_sequence = s.last_sequence + v_count,
-            last_event_at = v_check.last_at,
-            updated_at = now()
-        WHERE s.id = p_session_id
-    )
-    SELECT n.id, n.sequence_number, n.created_at FROM inserted AS n ORDER BY n.sequence_number;
-
-    IF v_check.transfers > 0 THEN
-        INSERT INTO films.agent_transfers (
-            session_id, event_id, event_created_at, from_agent, to_agent, transfer_reason, transferred_at
-        )
-        SELECT p_session_id, n.id, n.created_at, coalesce(e.agent_name, 'unknown'), e.transfer_to_agent,
-               e.transfer_reason, n.created_at
-        FROM unnest(p_events) WITH ORDINALITY AS e
-        INNER JOIN films.events AS n
-            ON n.session_id = p_session_id AND n.sequence_number = v_session.last_sequence + e.ordinality::integer
-           AND n.created_at >= v_session.started_at
-        WHERE e.event_type = 'agent_transfer' AND e.transfer_to_agent IS NOT NULL;
-    END IF;
-
-    IF (v_session.last_sequence + v_count) / v_every > v_session.last_sequence / v_every THEN
-        INSERT INTO films.state_snapshots (session_id, snapshot_type, state, event_sequence_num, description)
-        SELECT p_session_id, 'automatic',
-               films.apply_delta(v_old_state, films.delta_scope(w.merged, 'session')), w.seq,
-               format('after event %s', w.seq)
-        FROM (
-            SELECT v_session.last_sequence + e.ordinality::integer AS seq,
-                   films.merge_deltas(coalesce(films.without_temp_keys(e.state_delta), '{}'))
-                       OVER (ORDER BY e.ordinality) AS merged
-            FROM unnest(p_events) WITH ORDINALITY AS e
-            -- Only rows that change the state or are snapshot points matter to the running merge.
-            WHERE e.state_delta IS NOT NULL OR (v_session.last_sequence + e.ordinality::integer) % v_every = 0
-        ) AS w
-        WHERE w.seq % v_every = 0;
-    END IF;
-
-    v_part := films.delta_scope(v_check.delta, 'app');
-    IF v_part <> '{}' THEN
-        INSERT INTO films.app_states AS a (app_name, state) VALUES (v_session.app_name, films.apply_delta('{}', v_part))
-        ON CONFLICT (app_name) DO UPDATE SET state = films.apply_delta(a.state, v_part), updated_at = now();
-    END IF;
-    v_part := films.delta_scope(v_check.delta, 'user');
-    IF v_part <> '{}' THEN
-        INSERT INTO films.user_states AS u (app_name, user_id, state)
-        VALUES (v_session.app_name, v_session.user_id, films.apply_delta('{}', v_part))
-        ON CONFLICT (app_name, user_id) DO UPDATE SET state = films.apply_delta(u.state, v_part), updated_at = now();
-    END IF;
+    -- Every check passes now: the session changed between the append's attempt and this look.
+    RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
+        MESSAGE = format('session %s changed while events were being appended to it', p_session_id),
+        HINT = 'Reload the session (films.reconstruct_session) and retry.';
 END
 $$;
 
-COMMENT ON FUNCTION films.append_events(uuid, films.event_input[], integer) IS
-'Appends events to a session in one transaction with ADK state semantics (see the file header);
-returns each event''s id, sequence number and time. For ingest: one call per batch.';
+COMMENT ON FUNCTION films.refuse_append(uuid, films.event_input[], integer) IS
+'Raises the error that explains why films.append_events refused a call (the first problem found, in
+the order of the file header); called only on that path, as the owner.';
 
 CREATE OR REPLACE FUNCTION films.append_event(
     p_session_id uuid,
@@ -216,21 +148,216 @@ CREATE OR REPLACE FUNCTION films.append_event(
     p_created_at timestamptz DEFAULT NULL
 )
 RETURNS TABLE (event_id uuid, sequence_number integer, created_at timestamptz)
-LANGUAGE sql
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT * FROM films.append_events(
-        p_session_id,
-        ARRAY[ROW(p_event_type, p_event_data, p_state_delta, p_agent_name, p_parent_agent_name, p_tool_name,
-                  p_tool_input, p_tool_output, p_duration_ms, p_tokens_used, p_error_message,
-                  p_transfer_to_agent, p_transfer_reason, p_created_at)::films.event_input],
-        p_expected_sequence
+#variable_conflict use_column
+DECLARE
+    v_delta jsonb;          -- the delta without temp: keys; NULL for none
+    v_session_delta jsonb;  -- its unprefixed keys; NULL when the session state does not change
+    v_head record;          -- the session after the update: the event's sequence and time, app, user
+    v_refused boolean;
+BEGIN
+    -- The event's own fields first: a refused event goes no further than the update's WHERE clause.
+    v_refused := coalesce(p_expected_sequence, 0) < 0 OR films.event_problem(p_state_delta, p_created_at) IS NOT NULL;
+    IF p_state_delta IS NOT NULL AND NOT v_refused THEN
+        v_delta := nullif(films.without_temp_keys(p_state_delta), '{}');
+    END IF;
+
+    -- The session's counters, and its state when the delta has session keys; the conditions are the
+    -- checks against the session. The event's time is the session's new last time: p_created_at, or
+    -- now() unless the last event is later. Two forms of the update, so that an event without session
+    -- keys does not name the state column, which would wake the trigger on it (film_projects).
+    v_session_delta := nullif(films.delta_scope(v_delta, 'session'), '{}');
+    IF v_session_delta IS NULL THEN
+        UPDATE films.sessions AS s SET
+            total_events = s.total_events + 1,
+            total_tool_calls = s.total_tool_calls + (p_event_type = 'tool_call')::integer,
+            total_tokens_used = s.total_tokens_used + coalesce(p_tokens_used, 0),
+            last_sequence = s.last_sequence + 1,
+            last_event_at = coalesce(p_created_at, greatest(now(), s.last_event_at)),
+            updated_at = now()
+        WHERE s.id = p_session_id
+          AND NOT v_refused
+          AND s.status <> 'archived'
+          AND (p_expected_sequence IS NULL OR s.last_sequence = p_expected_sequence)
+          AND coalesce(p_created_at, greatest(now(), s.last_event_at)) >= s.started_at
+          AND (p_created_at IS NULL OR s.last_event_at IS NULL OR p_created_at >= s.last_event_at)
+        RETURNING s.last_sequence, s.last_event_at, s.app_name, s.user_id INTO v_head;
+    ELSE
+        UPDATE films.sessions AS s SET
+            state = films.apply_delta(s.state, v_session_delta),
+            total_events = s.total_events + 1,
+            total_tool_calls = s.total_tool_calls + (p_event_type = 'tool_call')::integer,
+            total_tokens_used = s.total_tokens_used + coalesce(p_tokens_used, 0),
+            last_sequence = s.last_sequence + 1,
+            last_event_at = coalesce(p_created_at, greatest(now(), s.last_event_at)),
+            updated_at = now()
+        WHERE s.id = p_session_id
+          AND NOT v_refused
+          AND s.status <> 'archived'
+          AND (p_expected_sequence IS NULL OR s.last_sequence = p_expected_sequence)
+          AND coalesce(p_created_at, greatest(now(), s.last_event_at)) >= s.started_at
+          AND (p_created_at IS NULL OR s.last_event_at IS NULL OR p_created_at >= s.last_event_at)
+        RETURNING s.last_sequence, s.last_event_at, s.app_name, s.user_id INTO v_head;
+    END IF;
+    IF NOT FOUND THEN
+        PERFORM films.refuse_append(p_session_id, ARRAY[ROW(
+            p_event_type, p_event_data, p_state_delta, p_agent_name, p_parent_agent_name, p_tool_name, p_tool_input,
+            p_tool_output, p_duration_ms, p_tokens_used, p_error_message, p_transfer_to_agent, p_transfer_reason,
+            p_created_at)::films.event_input], p_expected_sequence);
+    END IF;
+
+    INSERT INTO films.events AS e (
+        id, session_id, sequence_number, event_type, agent_name, parent_agent_name, event_data, state_delta,
+        tool_name, tool_input, tool_output, duration_ms, tokens_used, error_message, created_at
     )
+    VALUES (
+        core.uuidv7(), p_session_id, v_head.last_sequence, p_event_type, p_agent_name, p_parent_agent_name,
+        p_event_data, v_delta, p_tool_name, p_tool_input, p_tool_output, p_duration_ms, p_tokens_used,
+        p_error_message, v_head.last_event_at
+    )
+    RETURNING e.id INTO event_id;
+    sequence_number := v_head.last_sequence;
+    created_at := v_head.last_event_at;
+
+    IF p_event_type = 'agent_transfer' AND p_transfer_to_agent IS NOT NULL THEN
+        INSERT INTO films.agent_transfers (
+            session_id, event_id, event_created_at, from_agent, to_agent, transfer_reason, transferred_at
+        )
+        VALUES (p_session_id, event_id, created_at, coalesce(p_agent_name, 'unknown'), p_transfer_to_agent,
+                p_transfer_reason, created_at);
+    END IF;
+    IF v_head.last_sequence % {{ films_snapshot_every }} = 0 THEN
+        INSERT INTO films.state_snapshots (session_id, snapshot_type, state, event_sequence_num, description)
+        SELECT p_session_id, 'automatic', s.state, s.last_sequence, format('after event %s', s.last_sequence)
+        FROM films.sessions AS s WHERE s.id = p_session_id;
+    END IF;
+    IF v_delta IS NOT NULL AND v_session_delta IS DISTINCT FROM v_delta THEN
+        PERFORM films.apply_scoped_state(v_head.app_name, v_head.user_id, v_delta);
+    END IF;
+    RETURN NEXT;
+END
 $$;
 
 COMMENT ON FUNCTION films.append_event(
     uuid, text, json, jsonb, text, text, text, jsonb, jsonb, integer, integer, text, text, text, integer, timestamptz
 ) IS
-'Appends one event (see films.append_events): one round trip, state applied in the same transaction.';
+'Appends one event (rules: films.append_events): one round trip, two statements, the state applied
+in the same transaction; returns the event''s id, sequence number and time.';
+
+CREATE OR REPLACE FUNCTION films.append_events(
+    p_session_id uuid, p_events films.event_input[], p_expected_sequence integer DEFAULT NULL
+)
+RETURNS TABLE (event_id uuid, sequence_number integer, created_at timestamptz)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_count constant integer := coalesce(cardinality(p_events), 0);
+    v_every constant integer := {{ films_snapshot_every }};
+    v_session record;       -- the locked session as it was before the batch
+    v_default_at timestamptz; -- the time of an event sent without one
+    v_batch record;         -- the summary of the batch
+    v_old_state jsonb;
+    v_session_delta jsonb;
+BEGIN
+    SELECT s.status, s.last_sequence, s.last_event_at, s.started_at, s.app_name, s.user_id INTO v_session
+    FROM films.sessions AS s WHERE s.id = p_session_id FOR NO KEY UPDATE;
+    IF NOT FOUND OR v_count = 0 OR v_session.status = 'archived' OR coalesce(p_expected_sequence, 0) < 0
+       OR p_expected_sequence <> v_session.last_sequence THEN
+        PERFORM films.refuse_append(p_session_id, p_events, p_expected_sequence);
+    END IF;
+    v_default_at := greatest(now(), v_session.last_event_at);
+    -- One pass: the merged delta (NULL when no event changes the state), the counters, and whether
+    -- any event breaks a rule (its own fields, or time running backwards).
+    SELECT nullif(films.merge_deltas(films.without_temp_keys(e.state_delta) ORDER BY e.ordinality)
+                      FILTER (WHERE e.state_delta IS NOT NULL), '{}') AS delta,
+           count(*) FILTER (WHERE e.event_type = 'tool_call') AS tool_calls,
+           count(*) FILTER (WHERE e.event_type = 'agent_transfer' AND e.transfer_to_agent IS NOT NULL) AS transfers,
+           coalesce(sum(e.tokens_used), 0) AS tokens,
+           min(e.at) AS first_at,
+           max(e.at) AS last_at,
+           bool_or(films.event_problem(e.state_delta, e.created_at) IS NOT NULL
+                   OR e.at < greatest(e.previous_at, v_session.started_at, v_session.last_event_at)) AS refused
+    INTO v_batch
+    FROM (SELECT e.*, coalesce(e.created_at, v_default_at) AS at,
+                 lag(coalesce(e.created_at, v_default_at)) OVER (ORDER BY e.ordinality) AS previous_at
+          FROM unnest(p_events) WITH ORDINALITY AS e) AS e;
+    IF v_batch.refused THEN
+        PERFORM films.refuse_append(p_session_id, p_events, p_expected_sequence);
+    END IF;
+
+    IF (v_session.last_sequence + v_count) / v_every > v_session.last_sequence / v_every THEN
+        SELECT s.state INTO v_old_state FROM films.sessions AS s WHERE s.id = p_session_id;
+    END IF;
+    UPDATE films.sessions AS s SET
+        total_events = s.total_events + v_count,
+        total_tool_calls = s.total_tool_calls + v_batch.tool_calls,
+        total_tokens_used = s.total_tokens_used + v_batch.tokens,
+        last_sequence = s.last_sequence + v_count,
+        last_event_at = v_batch.last_at,
+        updated_at = now()
+    WHERE s.id = p_session_id;
+    v_session_delta := nullif(films.delta_scope(v_batch.delta, 'session'), '{}');
+    IF v_session_delta IS NOT NULL THEN
+        UPDATE films.sessions AS s SET state = films.apply_delta(s.state, v_session_delta) WHERE s.id = p_session_id;
+    END IF;
+
+    -- The events, returned in the order they are inserted: the order of p_events.
+    RETURN QUERY
+    INSERT INTO films.events AS n (
+        id, session_id, sequence_number, event_type, agent_name, parent_agent_name, event_data, state_delta,
+        tool_name, tool_input, tool_output, duration_ms, tokens_used, error_message, created_at
+    )
+    SELECT core.uuidv7(), p_session_id, v_session.last_sequence + e.ordinality::integer, e.event_type,
+           e.agent_name, e.parent_agent_name, e.event_data, films.without_temp_keys(e.state_delta),
+           e.tool_name, e.tool_input, e.tool_output, e.duration_ms, e.tokens_used, e.error_message,
+           coalesce(e.created_at, v_default_at)
+    FROM unnest(p_events) WITH ORDINALITY AS e
+    RETURNING n.id, n.sequence_number, n.created_at;
+
+    IF v_batch.transfers > 0 THEN
+        INSERT INTO films.agent_transfers (
+            session_id, event_id, event_created_at, from_agent, to_agent, transfer_reason, transferred_at
+        )
+        SELECT p_session_id, n.id, n.created_at, coalesce(e.agent_name, 'unknown'), e.transfer_to_agent,
+               e.transfer_reason, n.created_at
+        FROM unnest(p_events) WITH ORDINALITY AS e
+        INNER JOIN films.events AS n
+            ON n.session_id = p_session_id AND n.sequence_number = v_session.last_sequence + e.ordinality::integer
+           AND n.created_at >= v_batch.first_at
+        WHERE e.event_type = 'agent_transfer' AND e.transfer_to_agent IS NOT NULL;
+    END IF;
+
+    IF v_old_state IS NOT NULL THEN
+        -- the state at each snapshot point: the old state and the deltas up to that event
+        INSERT INTO films.state_snapshots (session_id, snapshot_type, state, event_sequence_num, description)
+        SELECT p_session_id, 'automatic',
+               films.apply_delta(v_old_state, films.delta_scope(w.merged, 'session')), w.seq,
+               format('after event %s', w.seq)
+        FROM (
+            SELECT v_session.last_sequence + e.ordinality::integer AS seq,
+                   films.merge_deltas(coalesce(films.without_temp_keys(e.state_delta), '{}'))
+                       OVER (ORDER BY e.ordinality) AS merged
+            FROM unnest(p_events) WITH ORDINALITY AS e
+            -- Only rows that change the state or are snapshot points matter to the running merge.
+            WHERE e.state_delta IS NOT NULL OR (v_session.last_sequence + e.ordinality::integer) % v_every = 0
+        ) AS w
+        WHERE w.seq % v_every = 0;
+    END IF;
+    IF v_batch.delta IS NOT NULL AND v_session_delta IS DISTINCT FROM v_batch.delta THEN
+        PERFORM films.apply_scoped_state(v_session.app_name, v_session.user_id, v_batch.delta);
+    END IF;
+END
+$$;
+
+COMMENT ON FUNCTION films.append_events(uuid, films.event_input[], integer) IS
+'Appends events to a session in one transaction with ADK state semantics (see the file header);
+returns each event''s id, sequence number and time, in order. For ingest: one call per batch.';
 
 CREATE OR REPLACE FUNCTION films.append_events_json(
     p_session_id uuid, p_events json, p_expected_sequence integer DEFAULT NULL
@@ -271,6 +398,8 @@ COMMENT ON FUNCTION films.append_events_json(uuid, json, integer) IS
 JSON object): one parameter a client serialises in one call, the fastest way in for a batch. A field
 that is not one of event_input''s is refused (22023), never dropped.';
 
+REVOKE ALL ON FUNCTION films.event_problem(jsonb, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION films.refuse_append(uuid, films.event_input[], integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION films.append_events(uuid, films.event_input[], integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION films.append_event(
     uuid, text, json, jsonb, text, text, text, jsonb, jsonb, integer, integer, text, text, text, integer, timestamptz

@@ -19,24 +19,13 @@ RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    v_part jsonb;
 BEGIN
     IF jsonb_typeof(NEW.state) <> 'object' OR NOT EXISTS (
         SELECT FROM jsonb_object_keys(NEW.state) AS k WHERE k ~ '^(app|user|temp):'
     ) THEN
         RETURN NEW;  -- the CHECK on state reports a non-object; most sessions have no prefixed key
     END IF;
-    v_part := films.delta_scope(NEW.state, 'app');
-    IF v_part <> '{}' THEN
-        INSERT INTO films.app_states AS a (app_name, state) VALUES (NEW.app_name, v_part)
-        ON CONFLICT (app_name) DO UPDATE SET state = films.apply_delta(a.state, v_part), updated_at = now();
-    END IF;
-    v_part := films.delta_scope(NEW.state, 'user');
-    IF v_part <> '{}' THEN
-        INSERT INTO films.user_states AS u (app_name, user_id, state) VALUES (NEW.app_name, NEW.user_id, v_part)
-        ON CONFLICT (app_name, user_id) DO UPDATE SET state = films.apply_delta(u.state, v_part), updated_at = now();
-    END IF;
+    PERFORM films.apply_scoped_state(NEW.app_name, NEW.user_id, NEW.state);
     NEW.state := films.delta_scope(NEW.state, 'session');
     RETURN NEW;
 END

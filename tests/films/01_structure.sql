@@ -15,10 +15,12 @@ SELECT set_eq(
 SELECT materialized_views_are('films', ARRAY['session_summary', 'agent_performance', 'daily_activity'],
                               'films has exactly its materialized views');
 SELECT functions_are('films', ARRAY[
-    'agent_workflow', 'append_event', 'append_events', 'append_events_json', 'apply_delta', 'archive_old_sessions',
+    'agent_workflow', 'append_event', 'append_events', 'append_events_json', 'apply_delta', 'apply_scoped_state',
+    'archive_old_sessions',
     'conversation_history', 'create_events_partition', 'delete_archived_data', 'delete_events_of_sessions',
     'delta_scope',
-    'drop_old_event_partitions', 'fill_film_project', 'full_state', 'merge_deltas', 'reconstruct_session',
+    'drop_old_event_partitions', 'event_problem', 'fill_film_project', 'full_state', 'merge_deltas',
+    'reconstruct_session', 'refuse_append',
     'search_films', 'session_row', 'session_state_at', 'snapshot_new_session', 'split_initial_state',
     'state_evolution', 'state_text',
     'sync_film_projects', 'take_snapshot', 'without_temp_keys'
