@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 from psycopg import sql
+from psycopg.types.string import TextLoader
 
 from bench import adk, naive
 from bench.common import (ROOT, Measure, Results, Row, commit_floor, fresh_database, progress, samples,
@@ -53,6 +54,8 @@ class Films:
     def __init__(self, dsn: str, sizes: dict):
         self.dsn, self.sizes = dsn, sizes
         self.conn = psycopg.connect(dsn, autocommit=True)
+        self.raw = psycopg.connect(dsn, autocommit=True)  # reconstruction: the JSON text as the server sends it
+        self.raw.adapters.register_loader("json", TextLoader)
         self.user = self.conn.execute(
             "INSERT INTO films.users (email, username) VALUES ('bench@example.com', 'bench') RETURNING id"
         ).fetchone()[0]
@@ -149,11 +152,12 @@ class Films:
     # -- what a client does ------------------------------------------------------------------
 
     def reconstruct_raw(self, session=None, recent=None) -> str:
-        return self.conn.execute("SELECT films.reconstruct_session(%s, %s)::text",
+        return self.raw.execute("SELECT films.reconstruct_session(%s, %s)",
                                  (session or self.long, recent)).fetchone()[0]
 
     def reconstruct_server(self) -> int:
-        return self.conn.execute("SELECT length(films.reconstruct_session(%s)::text)", (self.long,)).fetchone()[0]
+        """The document built and measured in the server, not sent (pg_column_size copies nothing)."""
+        return self.raw.execute("SELECT pg_column_size(films.reconstruct_session(%s))", (self.long,)).fetchone()[0]
 
     def single_appends(self, count: int, session) -> float:
         """Events a second through append_event, one call and one commit each (prepared beforehand)."""
@@ -184,6 +188,7 @@ def run(quick: bool) -> Results:
         measure(results, films, spec, peer, ingest, sizes)
         results.save(dsn, sizes)
         films.conn.close()
+        films.raw.close()
         spec.conn.close()
     return results
 

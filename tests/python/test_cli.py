@@ -1,5 +1,12 @@
 """dbctl's connection handling and the embedded server."""
 
+import os
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from agentdb.server import SERVER_MALLOC
 from conftest import dbctl
 
 
@@ -22,3 +29,13 @@ def test_up_is_idempotent(admin_dsn):
     second = dbctl("up", check=True).stdout.strip()
     assert first == second
     assert "running" in dbctl("server", check=True).stdout
+
+
+def test_embedded_server_processes_run_with_the_malloc_settings(admin_dsn):
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("the server under test is not the embedded one")
+    with psycopg.connect(admin_dsn) as conn:  # the postmaster, whose environment every backend inherits
+        pid = conn.execute("SELECT split_part(pg_read_file('postmaster.pid'), E'\\n', 1)").fetchone()[0]
+    environment = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    for name, value in SERVER_MALLOC.items():
+        assert f"{name}={value}".encode() in environment
