@@ -25,8 +25,6 @@
 --     updates the session once and inserts the events in one statement.
 -- The rules on an event's own fields are films.event_problem, inlined into both; when a check fails,
 -- films.refuse_append finds which one and raises its error (functions/films/append_checks.sql).
--- The session state is updated by a statement of its own, only when a delta has session keys: most
--- appends leave the trigger on sessions.state (film_projects) out of their work.
 
 CREATE OR REPLACE FUNCTION films.append_event(
     p_session_id uuid,
@@ -66,41 +64,23 @@ BEGIN
 
     -- The session's counters, and its state when the delta has session keys; the conditions are the
     -- checks against the session. The event's time is the session's new last time: p_created_at, or
-    -- now() unless the last event is later. Two forms of the update, so that an event without session
-    -- keys does not name the state column, which would wake the trigger on it (film_projects).
+    -- now() unless the last event is later.
     v_session_delta := nullif(films.delta_scope(v_delta, 'session'), '{}');
-    IF v_session_delta IS NULL THEN
-        UPDATE films.sessions AS s SET
-            total_events = s.total_events + 1,
-            total_tool_calls = s.total_tool_calls + (p_event_type = 'tool_call')::integer,
-            total_tokens_used = s.total_tokens_used + coalesce(p_tokens_used, 0),
-            last_sequence = s.last_sequence + 1,
-            last_event_at = coalesce(p_created_at, greatest(now(), s.last_event_at)),
-            updated_at = now()
-        WHERE s.id = p_session_id
-          AND NOT v_refused
-          AND s.status <> 'archived'
-          AND (p_expected_sequence IS NULL OR s.last_sequence = p_expected_sequence)
-          AND coalesce(p_created_at, greatest(now(), s.last_event_at)) >= s.started_at
-          AND (p_created_at IS NULL OR s.last_event_at IS NULL OR p_created_at >= s.last_event_at)
-        RETURNING s.last_sequence, s.last_event_at, s.app_name, s.user_id INTO v_head;
-    ELSE
-        UPDATE films.sessions AS s SET
-            state = films.apply_delta(s.state, v_session_delta),
-            total_events = s.total_events + 1,
-            total_tool_calls = s.total_tool_calls + (p_event_type = 'tool_call')::integer,
-            total_tokens_used = s.total_tokens_used + coalesce(p_tokens_used, 0),
-            last_sequence = s.last_sequence + 1,
-            last_event_at = coalesce(p_created_at, greatest(now(), s.last_event_at)),
-            updated_at = now()
-        WHERE s.id = p_session_id
-          AND NOT v_refused
-          AND s.status <> 'archived'
-          AND (p_expected_sequence IS NULL OR s.last_sequence = p_expected_sequence)
-          AND coalesce(p_created_at, greatest(now(), s.last_event_at)) >= s.started_at
-          AND (p_created_at IS NULL OR s.last_event_at IS NULL OR p_created_at >= s.last_event_at)
-        RETURNING s.last_sequence, s.last_event_at, s.app_name, s.user_id INTO v_head;
-    END IF;
+    UPDATE films.sessions AS s SET
+        state = CASE WHEN v_session_delta IS NULL THEN s.state ELSE films.apply_delta(s.state, v_session_delta) END,
+        total_events = s.total_events + 1,
+        total_tool_calls = s.total_tool_calls + (p_event_type = 'tool_call')::integer,
+        total_tokens_used = s.total_tokens_used + coalesce(p_tokens_used, 0),
+        last_sequence = s.last_sequence + 1,
+        last_event_at = coalesce(p_created_at, greatest(now(), s.last_event_at)),
+        updated_at = now()
+    WHERE s.id = p_session_id
+      AND NOT v_refused
+      AND s.status <> 'archived'
+      AND (p_expected_sequence IS NULL OR s.last_sequence = p_expected_sequence)
+      AND coalesce(p_created_at, greatest(now(), s.last_event_at)) >= s.started_at
+      AND (p_created_at IS NULL OR s.last_event_at IS NULL OR p_created_at >= s.last_event_at)
+    RETURNING s.last_sequence, s.last_event_at, s.app_name, s.user_id INTO v_head;
     IF NOT FOUND THEN
         PERFORM films.refuse_append(p_session_id, ARRAY[ROW(
             p_event_type, p_event_data, p_state_delta, p_agent_name, p_parent_agent_name, p_tool_name, p_tool_input,
@@ -193,7 +173,9 @@ BEGIN
     IF (v_session.last_sequence + v_count) / v_every > v_session.last_sequence / v_every THEN
         SELECT s.state INTO v_old_state FROM films.sessions AS s WHERE s.id = p_session_id;
     END IF;
+    v_session_delta := nullif(films.delta_scope(v_batch.delta, 'session'), '{}');
     UPDATE films.sessions AS s SET
+        state = CASE WHEN v_session_delta IS NULL THEN s.state ELSE films.apply_delta(s.state, v_session_delta) END,
         total_events = s.total_events + v_count,
         total_tool_calls = s.total_tool_calls + v_batch.tool_calls,
         total_tokens_used = s.total_tokens_used + v_batch.tokens,
@@ -201,10 +183,6 @@ BEGIN
         last_event_at = v_batch.last_at,
         updated_at = now()
     WHERE s.id = p_session_id;
-    v_session_delta := nullif(films.delta_scope(v_batch.delta, 'session'), '{}');
-    IF v_session_delta IS NOT NULL THEN
-        UPDATE films.sessions AS s SET state = films.apply_delta(s.state, v_session_delta) WHERE s.id = p_session_id;
-    END IF;
 
     -- The events, returned in the order they are inserted: the order of p_events.
     RETURN QUERY
