@@ -4,8 +4,10 @@
 --     {{ films_event_future_seconds }} s after now() ('future'); NULL when nothing. A plain SQL
 --     expression, inlined into the append functions' statements (qualified names, no SET clause).
 --   films.refuse_append(session, events, expected): called only when an append cannot go ahead;
---     finds the first reason, in the order of append_events.sql's header, and raises its error with
---     its SQLSTATE, message and hint. The happy path never runs it; the error path may take its time.
+--     finds the first reason and raises its error with its SQLSTATE, message and hint, looking in
+--     this order: no events, a negative expected sequence, the first event with a problem of its
+--     own, an unknown session, an archived one, a stale expected sequence, a time running backwards.
+--     The happy path never runs it; the error path may take its time.
 
 CREATE OR REPLACE FUNCTION films.event_problem(p_state_delta jsonb, p_created_at timestamptz)
 RETURNS text
@@ -106,7 +108,7 @@ $$;
 
 COMMENT ON FUNCTION films.refuse_append(uuid, films.event_input[], integer) IS
 'Raises the error that explains why films.append_event(s) refused a call (the first problem found,
-in the order of append_events.sql''s header); called only on that path, as the owner.';
+in the order of the file header); called only on that path, as the owner.';
 
 REVOKE ALL ON FUNCTION films.event_problem(jsonb, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION films.refuse_append(uuid, films.event_input[], integer) FROM PUBLIC;
