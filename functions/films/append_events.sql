@@ -143,6 +143,7 @@ DECLARE
     v_batch record;         -- the summary of the batch
     v_old_state jsonb;
     v_session_delta jsonb;
+    v_first_id constant uuid := core.uuidv7();  -- the events' ids are a run from it (core.uuidv7_run)
 BEGIN
     SELECT s.status, s.last_sequence, s.last_event_at, s.started_at, s.app_name, s.user_id INTO v_session
     FROM films.sessions AS s WHERE s.id = p_session_id FOR NO KEY UPDATE;
@@ -190,8 +191,9 @@ BEGIN
         id, session_id, sequence_number, event_type, agent_name, parent_agent_name, event_data, state_delta,
         tool_name, tool_input, tool_output, duration_ms, tokens_used, error_message, created_at
     )
-    SELECT core.uuidv7(), p_session_id, v_session.last_sequence + e.ordinality::integer, e.event_type,
-           e.agent_name, e.parent_agent_name, e.event_data, films.without_temp_keys(e.state_delta),
+    SELECT core.uuidv7_run(v_first_id, e.ordinality - 1), p_session_id,
+           v_session.last_sequence + e.ordinality::integer, e.event_type, e.agent_name, e.parent_agent_name,
+           e.event_data, films.without_temp_keys(e.state_delta),
            e.tool_name, e.tool_input, e.tool_output, e.duration_ms, e.tokens_used, e.error_message,
            coalesce(e.created_at, v_default_at)
     FROM unnest(p_events) WITH ORDINALITY AS e

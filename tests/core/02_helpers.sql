@@ -1,6 +1,6 @@
 -- core helpers: uuidv7 layout and order, set_updated_at, grant_module_privileges' refusals, check_clock.
 BEGIN;
-SELECT plan(14);
+SELECT plan(18);
 
 SELECT is(
     substring(core.uuidv7()::text FROM 15 FOR 1), '7', 'uuidv7 carries version 7'
@@ -20,6 +20,29 @@ SELECT ok(
 SELECT is(
     (SELECT count(DISTINCT core.uuidv7('2026-01-01+00'))::int FROM generate_series(1, 1000)),
     1000, 'uuidv7 within one millisecond is still unique'
+);
+SELECT results_eq(
+    $$SELECT core.uuidv7_run('01a22e1f-8cec-789d-a62a-692659b80e69', n) FROM generate_series(0, 2) AS n$$,
+    ARRAY['01a22e1f-8cec-789d-a62a-692659b80e69', '01a22e1f-8cec-789d-a62a-692659b80e6a',
+          '01a22e1f-8cec-789d-a62a-692659b80e6b']::uuid[],
+    'uuidv7_run counts up from its base, which is its first id'
+);
+SELECT is(
+    (SELECT count(DISTINCT r)::int FROM (SELECT core.uuidv7_run(core.uuidv7(), n) AS r
+                                        FROM generate_series(0, 9999) AS n) AS ids
+     WHERE substring(r::text FROM 15 FOR 1) = '7' AND substring(r::text FROM 20 FOR 1) IN ('8', '9', 'a', 'b')),
+    10000, 'a run of 10,000 ids: all distinct, all version 7 with the RFC variant'
+);
+SELECT ok(
+    (SELECT bool_and(r > previous) FROM (
+        SELECT r, lag(r) OVER (ORDER BY n) AS previous
+        FROM (SELECT n, core.uuidv7_run('01a22e1f-8cec-789d-a62a-692659b80e69', n) AS r
+              FROM generate_series(0, 999) AS n) AS ids) AS pairs WHERE previous IS NOT NULL),
+    'ids of a run are in the order of their offsets'
+);
+SELECT is(
+    core.uuidv7_run('01a22e1f-8cec-789d-bfff-ffffffffffff', 1), '01a22e1f-8cec-789d-8000-000000000000'::uuid,
+    'past the last 62-bit value a run wraps around and keeps the RFC variant'
 );
 
 CREATE TEMP TABLE touched (id int PRIMARY KEY, note text, updated_at timestamptz);
