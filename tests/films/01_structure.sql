@@ -19,7 +19,7 @@ SELECT functions_are('films', ARRAY[
     'archive_old_sessions',
     'conversation_history', 'create_events_partition', 'delete_archived_data', 'delete_events_of_sessions',
     'delta_scope',
-    'drop_old_event_partitions', 'event_problem', 'fill_film_project', 'full_state', 'merge_deltas',
+    'drop_old_event_partitions', 'drop_temp_keys', 'event_problem', 'fill_film_project', 'full_state', 'merge_deltas',
     'reconstruct_session', 'refuse_append',
     'search_films', 'session_row', 'session_state_at', 'snapshot_new_session', 'split_initial_state',
     'state_evolution', 'state_text',

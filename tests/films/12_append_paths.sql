@@ -4,7 +4,7 @@
 -- cases the two paths compute differently: the default time of an event sent without one, and a
 -- delta whose keys belong to the app and user scopes only.
 BEGIN;
-SELECT plan(23);
+SELECT plan(24);
 
 INSERT INTO films.users (id, email, username) VALUES ('0190a0c0-0000-7000-8000-00000000f001', 'p@example.com', 'p');
 INSERT INTO films.sessions (id, app_name, user_id, started_at) VALUES
@@ -55,6 +55,14 @@ SELECT throws_ok(
     r.sqlstate, NULL, 'a batch: ' || r.label || ' is refused')
 FROM refusal AS r ORDER BY r.label;
 
+SELECT throws_ok(
+    $$SELECT films.append_events('0190a0c0-0000-7000-8000-00000000f002', ARRAY[
+        ROW('user_message', '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+        ROW('state_update', '{}', '[1]', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+    ]::films.event_input[])$$,
+    '22023', 'the state_delta of event 2 of the batch is not a JSON object',
+    'a batch names the event whose delta is not an object'
+);
 SELECT results_eq(
     $$SELECT s.id, s.state, s.last_sequence, s.total_events, s.last_event_at, s.updated_at
       FROM films.sessions AS s WHERE s.app_name = 'paths' ORDER BY s.id$$,
