@@ -7,8 +7,10 @@ event_data, state deltas, tool calls, questions / answers and agent transfers.""
 import functools
 import json
 import random
+import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -18,6 +20,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.string import TextLoader
 
+from agentdb.server import wheel_install_dir
 from bench import adk, naive
 from bench.common import (ROOT, Measure, Results, Row, commit_floor, fresh_database, progress, samples,
                           storage_per_event, timed)
@@ -228,6 +231,9 @@ def measure(results: Results, films: Films, spec: "naive.Spec", peer, ingest: di
     one = [films.single_appends(sizes["single_appends"], films.new_session()) for _ in range(3)]
     results.add(Row("append_event, 1 client (events/s)", ">= 2,200/s", Measure(one, "ev/s"),
                     peer.get("append", "n/a"), higher_is_better=True, note="synchronous commit, one per call"))
+    results.add(Row("append_event, 1 client, pgbench (events/s)", "",
+                    Measure(pgbench_appends(films, sizes["single_appends"]), "ev/s"), higher_is_better=True,
+                    note="PostgreSQL's C client: the rate without Python's share of each call"))
     floor = [1 / seconds for seconds in commit_floor(films.conn, sizes["single_appends"])]
     results.add(Row("one-row INSERT + COMMIT, 1 client (commits/s)", "", Measure(floor, "ev/s"),
                     higher_is_better=True, note="this server's WAL flush: the ceiling of one commit per call"))
@@ -294,6 +300,25 @@ def concurrent_appends(films: Films, per_client: int) -> float:
     for thread in threads:
         thread.join()
     return 4 * per_client / (time.perf_counter() - started)
+
+
+def pgbench_appends(films: Films, count: int, runs: int = 3) -> list[float]:
+    """append_event from pgbench, PostgreSQL's C client (one connection, prepared statement, synchronous
+    commit): the same call's rate without Python's share of each round trip."""
+    call = sql.SQL("SELECT films.append_event({}, 'agent_response', {}::json, p_agent_name => 'critic', "
+                   "p_tokens_used => 12);\n").format(
+        sql.Literal(str(films.new_session())), sql.Literal(json.dumps(adk_event(0, random.Random(0)))))
+    rates = []
+    with tempfile.NamedTemporaryFile("w", suffix=".sql") as script:
+        script.write(call.as_string(films.conn))
+        script.flush()
+        for _ in range(runs):
+            result = subprocess.run(
+                [str(wheel_install_dir() / "bin" / "pgbench"), "--no-vacuum", "--protocol=prepared", "--client=1",
+                 f"--transactions={count}", f"--file={script.name}", films.dsn],
+                capture_output=True, text=True, check=True)
+            rates.append(float(re.search(r"tps = ([0-9.]+)", result.stdout).group(1)))
+    return rates
 
 
 def extra_background(films: Films, count: int):
