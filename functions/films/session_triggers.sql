@@ -7,7 +7,7 @@
 --     films.session_state_at() always has a starting point, even for a session created with state.
 --     SECURITY DEFINER: {{ app_role }} creates sessions but may not write snapshots itself.
 --   sessions_delete_events: deleting sessions deletes their events (films.events has no foreign key
---     to films.sessions: its only writer, films.append_events, guarantees the session; see
+--     to films.sessions: its only writers, films.append_event(s), guarantee the session; see
 --     schema/films/0007). One statement for all the deleted sessions, as the owner (the log is
 --     closed to {{ app_role }}).
 --   sessions_updated_at / film_projects_updated_at: core.set_updated_at(). On sessions, which
