@@ -3,6 +3,10 @@
 --     an object ('delta'), a non-finite time ('infinite'), a time more than
 --     {{ films_event_future_seconds }} s after now() ('future'); NULL when nothing. A plain SQL
 --     expression, inlined into the append functions' statements (qualified names, no SET clause).
+--   films.first_event_out_of_order(events, default time, floor): the position of the first event
+--     dated before the event it follows, or before the floor (the later of the session's start and its
+--     last event's time); an event without a time takes the default time. NULL when time only moves
+--     forward. A batch's check and its refusal's message both use it.
 --   films.refuse_append(session, events, expected): called only when an append cannot go ahead;
 --     finds the first reason and raises its error with its SQLSTATE, message and hint, looking in
 --     this order: no events, a negative expected sequence, the first event with a problem of its
@@ -26,6 +30,25 @@ $$;
 COMMENT ON FUNCTION films.event_problem(jsonb, timestamptz) IS
 'What is wrong with one event of an append on its own (delta, infinite, future), NULL when nothing:
 inlined into the append functions, which call films.refuse_append when it is not NULL.';
+
+CREATE OR REPLACE FUNCTION films.first_event_out_of_order(
+    p_events films.event_input[], p_default_at timestamptz, p_floor timestamptz
+)
+RETURNS bigint
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT min(t.ordinality)
+    FROM (SELECT e.ordinality, coalesce(e.created_at, p_default_at) AS at,
+                 lag(coalesce(e.created_at, p_default_at)) OVER (ORDER BY e.ordinality) AS previous
+          FROM unnest(p_events) WITH ORDINALITY AS e) AS t
+    WHERE t.at < greatest(t.previous, p_floor)
+$$;
+
+COMMENT ON FUNCTION films.first_event_out_of_order(films.event_input[], timestamptz, timestamptz) IS
+'The position of the first event dated before the one it follows or before p_floor (events without a
+time take p_default_at); NULL when time only moves forward.';
 
 CREATE OR REPLACE FUNCTION films.refuse_append(
     p_session_id uuid, p_events films.event_input[], p_expected_sequence integer
@@ -85,12 +108,8 @@ BEGIN
             DETAIL = 'Another writer appended events since this one read the session.',
             HINT = 'Reload the session (films.reconstruct_session) and retry.';
     END IF;
-    SELECT min(t.ordinality) INTO v_backwards
-    FROM (SELECT e.ordinality, coalesce(e.created_at, greatest(now(), v_session.last_event_at)) AS at,
-                 lag(coalesce(e.created_at, greatest(now(), v_session.last_event_at)))
-                     OVER (ORDER BY e.ordinality) AS previous
-          FROM unnest(p_events) WITH ORDINALITY AS e) AS t
-    WHERE t.at < greatest(t.previous, v_session.started_at, v_session.last_event_at);
+    v_backwards := films.first_event_out_of_order(p_events, greatest(now(), v_session.last_event_at),
+                                                  greatest(v_session.started_at, v_session.last_event_at));
     IF v_backwards IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('event %s of the batch is dated before the event it follows in session %s',
@@ -112,3 +131,4 @@ in the order of the file header); called only on that path, as the owner.';
 
 REVOKE ALL ON FUNCTION films.event_problem(jsonb, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION films.refuse_append(uuid, films.event_input[], integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION films.first_event_out_of_order(films.event_input[], timestamptz, timestamptz) FROM PUBLIC;

@@ -159,14 +159,14 @@ BEGIN
            count(*) FILTER (WHERE e.event_type = 'tool_call') AS tool_calls,
            count(*) FILTER (WHERE e.event_type = 'agent_transfer' AND e.transfer_to_agent IS NOT NULL) AS transfers,
            coalesce(sum(e.tokens_used), 0) AS tokens,
-           min(e.at) AS first_at,
-           max(e.at) AS last_at,
-           bool_or(films.event_problem(e.state_delta, e.created_at) IS NOT NULL
-                   OR e.at < greatest(e.previous_at, v_session.started_at, v_session.last_event_at)) AS refused
+           min(coalesce(e.created_at, v_default_at)) AS first_at,
+           max(coalesce(e.created_at, v_default_at)) AS last_at,
+           bool_or(films.event_problem(e.state_delta, e.created_at) IS NOT NULL)
+               OR films.first_event_out_of_order(p_events, v_default_at,
+                                                 greatest(v_session.started_at, v_session.last_event_at)) IS NOT NULL
+               AS refused
     INTO v_batch
-    FROM (SELECT e.*, coalesce(e.created_at, v_default_at) AS at,
-                 lag(coalesce(e.created_at, v_default_at)) OVER (ORDER BY e.ordinality) AS previous_at
-          FROM unnest(p_events) WITH ORDINALITY AS e) AS e;
+    FROM unnest(p_events) WITH ORDINALITY AS e;
     IF v_batch.refused THEN
         PERFORM films.refuse_append(p_session_id, p_events, p_expected_sequence);
     END IF;

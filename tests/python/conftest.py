@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -79,6 +80,19 @@ def query(dsn, sql, params=None):
     with psycopg.connect(dsn, autocommit=True) as conn:
         cursor = conn.execute(sql, params)
         return cursor.fetchall() if cursor.description else []
+
+
+def wait_while_running_until_blocked(dsn, holder_pid, thread, timeout=30.0) -> bool:
+    """Wait until a session is seen waiting on holder_pid's locks (pg_blocking_pids), or until
+    `thread` has finished; True when a waiter was seen. Deterministic interleaving for race tests:
+    the holder acts only once the other side is known to be waiting or done, never after a sleep."""
+    deadline = time.monotonic() + timeout
+    while thread.is_alive() and time.monotonic() < deadline:
+        if query(dsn, "SELECT count(*) FROM pg_stat_activity WHERE %s = ANY (pg_blocking_pids(pid))",
+                 (holder_pid,))[0][0]:
+            return True
+        thread.join(0.005)
+    return False
 
 
 def ledger_files(dsn):

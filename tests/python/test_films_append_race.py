@@ -5,12 +5,11 @@ Deterministic: the first writer holds its append open (uncommitted); the second 
 a thread; the first commits only once the second is seen waiting on it (pg_blocking_pids)."""
 
 import threading
-import time
 
 import psycopg
 import pytest
 
-from conftest import dbctl, query
+from conftest import dbctl, query, wait_while_running_until_blocked
 
 USER = "0190a0c0-0000-7000-8000-0000000000c0"
 SESSION = "0190a0c0-0000-7000-8000-0000000000c1"
@@ -32,12 +31,8 @@ def race(database, first_call: str, second_call: str):
 
     thread = threading.Thread(target=second)
     thread.start()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not query(
-            database, "SELECT count(*) FROM pg_stat_activity WHERE %s = ANY (pg_blocking_pids(pid))",
-            (first.info.backend_pid,))[0][0]:
-        time.sleep(0.005)  # polling for the waiter, not for an outcome
-    assert thread.is_alive(), "the second writer must wait for the first one's row lock"
+    assert wait_while_running_until_blocked(database, first.info.backend_pid, thread), \
+        "the second writer must wait for the first one's row lock"
     first.commit()
     first.close()
     thread.join(30)

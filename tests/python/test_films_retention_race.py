@@ -6,11 +6,10 @@ while retention runs; the writer commits only once retention has finished or is 
 lock (pg_stat_activity), never after a sleep."""
 
 import threading
-import time
 
 import psycopg
 
-from conftest import dbctl, query
+from conftest import dbctl, query, wait_while_running_until_blocked
 
 SESSION = "0190a0c0-0000-7000-8000-0000000000f1"
 
@@ -38,13 +37,7 @@ def test_backdated_append_is_not_dropped_with_its_partition(database):
 
     thread = threading.Thread(target=retention)
     thread.start()
-    deadline = time.monotonic() + 30
-    while thread.is_alive() and time.monotonic() < deadline:
-        waiting = query(database, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                  "AND %s = ANY (pg_blocking_pids(pid))", (writer_pid,))[0][0]
-        if waiting:
-            break
-        thread.join(0.01)
+    wait_while_running_until_blocked(database, writer_pid, thread)
     writer.commit()  # the append commits while retention has decided, or is waiting to
     writer.close()
     thread.join(60)
