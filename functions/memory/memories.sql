@@ -37,6 +37,7 @@ AS $$
 DECLARE
     v_id uuid;
 BEGIN
+    PERFORM core.check_clock(p_now);
     IF p_embedding IS NOT NULL AND {{ extension_schema }}.vector_dims(p_embedding) <> {{ memory_embedding_dim }} THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('an embedding has %s dimensions, not %s',

@@ -161,6 +161,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    PERFORM core.check_clock(p_now);
     IF EXISTS (SELECT FROM memory.messages_v2_migration WHERE phase = 'finished') THEN
         RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
             MESSAGE = 'the v1 -> v2 message migration is finished',
@@ -284,6 +285,7 @@ AS $$
 DECLARE
     v_problems bigint;
 BEGIN
+    PERFORM core.check_clock(p_now);
     PERFORM FROM memory.messages_v2_migration WHERE phase = 'dual_write' FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',

@@ -1,7 +1,7 @@
 -- memory: remember, recall (ranking, decay, access bookkeeping, k rows under a selective filter
 -- through the HNSW index's iterative scan), consolidation, and expiry by core maintenance.
 BEGIN;
-SELECT plan(21);
+SELECT plan(23);
 
 -- An embedding pointing along axis i, tilted by w towards axis j.
 CREATE FUNCTION pg_temp.vec(p_i integer, p_j integer DEFAULT 1, p_w real DEFAULT 0)
@@ -23,6 +23,12 @@ INSERT INTO m VALUES
 ('stranger', memory.remember('0190a0c0-0000-7000-8000-00000000f0a2', 'semantic', '{"concept": "tea", "definition": "leaves"}',
                              pg_temp.vec(1), 1.0, p_now => '2026-01-01+00'));
 
+SELECT throws_ok($$SELECT memory.remember('0190a0c0-0000-7000-8000-00000000f0a1', 'semantic',
+                   '{"concept": "x", "definition": "y"}', pg_temp.vec(1), p_now => 'infinity')$$,
+                 '22008', NULL, 'a memory dated at a non-finite time is refused (core.check_clock)');
+SELECT throws_ok($$SELECT memory.remember('0190a0c0-0000-7000-8000-00000000f0a1', 'semantic',
+                   '{"concept": "x", "definition": "y"}', pg_temp.vec(1), p_now => NULL)$$,
+                 '22004', NULL, 'and one dated at a NULL time');
 SELECT results_eq(
     $$SELECT memory_id, round(similarity::numeric, 4), round(effective_importance::numeric, 4), round(score::numeric, 4)
       FROM memory.recall_memories('0190a0c0-0000-7000-8000-00000000f0a1', pg_temp.vec(1), 2, p_now => '2026-01-11+00')$$,

@@ -1,7 +1,7 @@
 -- memory: the v1 -> v2 message migration (spec 004 "Migration Strategy"): dual-write, resumable
 -- backfill, validation, rollback (v1 exactly as it was) and finish (v1 archived), on generated v1 data.
 BEGIN;
-SELECT plan(30);
+SELECT plan(32);
 
 INSERT INTO memory.users (id, name)
 VALUES ('0190a0c0-0000-7000-8000-0000000d1001', 'v1 user'), ('0190a0c0-0000-7000-8000-0000000d1002', 'agent owner');
@@ -19,6 +19,10 @@ FROM generate_series(1, 300) AS g;
 SELECT throws_ok($$SELECT * FROM memory.backfill_messages_v2(100)$$, '55000', NULL,
                  'the backfill refuses to run before the dual-write is on');
 SELECT throws_ok($$SELECT memory.finish_messages_v2()$$, '55000', NULL, 'so does finishing');
+SELECT throws_ok($$SELECT memory.start_messages_v2('infinity')$$, '22008', NULL,
+                 'starting at a non-finite time is refused (core.check_clock)');
+SELECT throws_ok($$SELECT memory.finish_messages_v2(NULL)$$, '22004', NULL,
+                 'finishing at a NULL time is refused before anything else');
 SELECT lives_ok($$SELECT memory.start_messages_v2()$$, 'phase 1: the dual-write starts');
 SELECT lives_ok($$SELECT memory.start_messages_v2()$$, 'starting twice is harmless');
 
