@@ -274,8 +274,8 @@ $$;
 
 COMMENT ON FUNCTION films.append_events_json(uuid, json, integer) IS
 'films.append_events for a JSON array of objects with films.event_input''s fields (event_data as a
-JSON object): one parameter a client serialises in one call, the fastest way in for a batch. A field
-that is not one of event_input''s is refused (22023), never dropped.';
+JSON object): one parameter a client serialises in one call, with no composite type to register. A
+field that is not one of event_input''s is refused (22023), never dropped.';
 
 REVOKE ALL ON FUNCTION films.append_events(uuid, films.event_input[], integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION films.append_event(
