@@ -140,11 +140,17 @@ DECLARE
 BEGIN
     PERFORM assistant.check_new_event(p_title, p_start_time, p_end_time, p_all_day);
     v_range := assistant.event_range(p_start_time, p_end_time, p_all_day);
-    -- Bookings racing for overlapping slots all pass the first look; the exclusion constraint lets
-    -- one insert through and makes the others wait for it, then fail (23P01); two inserting at the
-    -- same instant may instead deadlock (40P01), and PostgreSQL aborts one of them. Either way the
-    -- loser looks again: by then the winner is committed and conflict_error names it, or it is
-    -- still running and the next insert waits for it.
+    -- Bookings take turns: each holds the calendar's booking lock to the end of its transaction, so
+    -- the look below sees every booking committed before it. Without the lock, overlapping bookings
+    -- inserting at once wait on each other's uncommitted rows in a cycle; PostgreSQL breaks one
+    -- cycle per deadlock_timeout, the aborted booking comes straight back and a new cycle forms
+    -- (eight at once could all run out of attempts).
+    PERFORM pg_advisory_xact_lock(
+        hashtext('agentdb:booking')::bigint << 32 | 'assistant.calendar_events'::regclass::oid::bigint);
+    -- An insert can still meet a conflict the look did not see: a booked event moved by an UPDATE
+    -- outside this function, or a caller's REPEATABLE READ snapshot taken before the lock. The
+    -- exclusion constraint refuses it (23P01), or the two writers deadlock (40P01) and PostgreSQL
+    -- aborts one; either way this booking looks again, and conflict_error names what is in the way.
     FOR v_attempt IN 1..10 LOOP
         -- Any event already in the way (booked or made by create_event) refuses the booking.
         PERFORM assistant.conflict_error(v_range);
@@ -164,6 +170,7 @@ END
 $$;
 
 COMMENT ON FUNCTION assistant.book_event(text, timestamptz, timestamptz, text, text, boolean) IS
-'Creates an event only if no event overlaps it, race-free among bookings: of concurrent bookings of
-overlapping slots exactly one succeeds; the others get 23P01 naming the event in the way (id in
-DETAIL); 40001 after ten contended attempts. Other errors as create_event.';
+'Creates an event only if no event overlaps it, race-free among bookings: bookings take turns (an
+advisory lock held to the end of the transaction), so of concurrent bookings of overlapping slots
+exactly one succeeds and the others get 23P01 naming the event in the way (id in DETAIL); 40001
+after ten contended attempts. Other errors as create_event.';

@@ -20,7 +20,7 @@ from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy import URL, func
 
 from bench.assistant import SPEC_DDL  # the spec's own DDL, verbatim: the reference
-from conftest import dbctl, query
+from conftest import dbctl, query, wait_while_running_until_blocked
 
 # ---- SPEC CODE (spec 002, verbatim) -----------------------------------------------------------
 from flask_sqlalchemy import SQLAlchemy
@@ -492,6 +492,32 @@ def run_threads(target, count):
     return threads, results, errors
 
 
+def test_bookings_take_turns_even_for_slots_that_do_not_overlap(module_databases):
+    """Deterministic interleaving: a booking left uncommitted holds the calendar's booking lock, so a
+    booking of another day waits for it, on that advisory lock, and goes through once it commits.
+    Without the lock, overlapping bookings inserting at once waited on each other's rows in cycles
+    that PostgreSQL broke one per deadlock_timeout; eight at once could all run out of attempts."""
+    holder, other = app_connection(module_databases), app_connection(module_databases)
+    day = datetime(2027, 3, 5, tzinfo=timezone.utc)
+    dsn = module_databases["ours"]
+    try:
+        holder.execute("BEGIN")
+        holder.execute("SELECT id FROM book_event('first', %s, %s)", (day + timedelta(hours=10), day + timedelta(hours=11)))
+        threads, results, errors = run_threads(lambda n: other.execute(
+            "SELECT title FROM book_event('next day', %s, %s)",
+            (day + timedelta(days=1, hours=10), day + timedelta(days=1, hours=11))).fetchone()[0], 1)
+        assert wait_while_running_until_blocked(dsn, holder.info.backend_pid, threads[0]), \
+            "a booking of another day did not wait for the uncommitted booking"
+        assert query(dsn, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                          "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") == [(1,)]
+        holder.execute("COMMIT")
+        threads[0].join(timeout=60)
+        assert errors == [None] and results == ["next day"]
+    finally:
+        holder.close()
+        other.close()
+
+
 def test_get_or_create_session_racing_on_one_key_all_get_the_same_row(module_databases):
     key = "race-" + uuid.uuid4().hex
     connections = [app_connection(module_databases) for _ in range(8)]
@@ -545,7 +571,7 @@ def test_eight_overlapping_bookings_at_once_exactly_one_wins(module_databases):
 
 def test_bookings_waiting_on_an_uncommitted_booking_name_it_when_it_commits(module_databases):
     """Deterministic interleaving: one booking holds the slot uncommitted; seven overlapping ones
-    start, reach the exclusion constraint and wait; the first commits; all seven fail naming it."""
+    start and wait for it; the first commits; all seven fail naming it."""
     connections = [app_connection(module_databases) for _ in range(7)]
     holder = app_connection(module_databases)
     day = datetime(2027, 3, 2, tzinfo=timezone.utc)
