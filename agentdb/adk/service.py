@@ -69,11 +69,14 @@ _LAST_EVENT_TIME = """(SELECT (e.event_data ->> 'timestamp')::float8 FROM films.
 
 # The user row on first use, then the session; films' trigger on sessions splits app:/user:/temp: keys
 # of the initial state into their scopes as ADK's create_session does (_STATE then reads them back).
+# Concurrent first sessions of one user meet on username alone, the ON CONFLICT target: an email
+# derived from the user id would be a second unique key, and a loser checked against it first failed
+# with 23505 on users_email_key instead of taking the winner's row.
 _CREATE = f"""
 WITH found AS ({_USER}),
 made AS (
     INSERT INTO films.users AS u (email, username, metadata)
-    SELECT 'adk-' || md5(%(user)s) || '@users.invalid', %(user)s, '{{"source": "adk"}}'
+    SELECT 'adk-' || gen_random_uuid() || '@users.invalid', %(user)s, '{{"source": "adk"}}'
     WHERE NOT EXISTS (SELECT FROM found)
     ON CONFLICT (username) DO UPDATE SET username = excluded.username  -- a concurrent first session
     RETURNING u.id
@@ -243,7 +246,9 @@ class AgentDbSessionService(BaseSessionService):
     async def _execute(self, query: str, params: dict[str, Any],
                        then: tuple[str, dict[str, Any]] | None = None) -> list[tuple]:
         """Runs the statement (and `then`, pipelined behind it: still one round trip); returns the
-        rows of the last."""
+        rows of the last. Pipelined statements are never prepared: when the first fails, the server
+        skips the second's Parse, yet psycopg 3.3 records it as prepared, and every later call of it
+        on that connection then fails with "prepared statement _pg3_N does not exist" (26000)."""
         if not self._opened:
             async with self._open_lock:
                 if not self._opened:
@@ -254,8 +259,8 @@ class AgentDbSessionService(BaseSessionService):
                 cursor = await conn.execute(query, params)
             else:
                 async with conn.pipeline():
-                    await conn.execute(query, params)
-                    cursor = await conn.execute(*then)
+                    await conn.execute(query, params, prepare=False)
+                    cursor = await conn.execute(*then, prepare=False)
             return await cursor.fetchall() if cursor.description else []
 
     async def create_session(self, *, app_name: str, user_id: str, state: dict[str, Any] | None = None,
