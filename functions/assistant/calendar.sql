@@ -145,8 +145,7 @@ BEGIN
     -- inserting at once wait on each other's uncommitted rows in a cycle; PostgreSQL breaks one
     -- cycle per deadlock_timeout, the aborted booking comes straight back and a new cycle forms
     -- (eight at once could all run out of attempts).
-    PERFORM pg_advisory_xact_lock(
-        hashtext('agentdb:booking')::bigint << 32 | 'assistant.calendar_events'::regclass::oid::bigint);
+    PERFORM pg_advisory_xact_lock(core.lock_key('booking', 'assistant.calendar_events'::regclass));
     -- An insert can still meet a conflict the look did not see: a booked event moved by an UPDATE
     -- outside this function, or a caller's REPEATABLE READ snapshot taken before the lock. The
     -- exclusion constraint refuses it (23P01), or the two writers deadlock (40P01) and PostgreSQL

@@ -37,7 +37,7 @@ BEGIN
         RETURN v_result;
     END IF;
     -- Held to the end of the transaction; a concurrent run skips this target instead of waiting.
-    IF NOT pg_try_advisory_xact_lock(hashtext('agentdb:maintain')::bigint << 32 | p_target::oid::bigint) THEN
+    IF NOT pg_try_advisory_xact_lock(core.lock_key('maintain', p_target)) THEN
         RETURN ROW(p_target::text, 'skip', NULL, NULL, NULL, 'skipped',
                    'another maintenance run is working on it')::core.maintenance_action;
     END IF;

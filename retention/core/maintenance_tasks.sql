@@ -79,7 +79,7 @@ BEGIN
         DELETE FROM core.maintenance_tasks WHERE task = p_task;
         v_result := ROW(p_task::oid::text, 'unregister', NULL, NULL, NULL, 'ok',
                         'the function no longer exists')::core.maintenance_action;
-    ELSIF NOT pg_try_advisory_xact_lock(hashtext('agentdb:task')::bigint << 32 | p_task::oid::bigint) THEN
+    ELSIF NOT pg_try_advisory_xact_lock(core.lock_key('task', p_task)) THEN
         v_result := ROW(p_task::text, 'skip', NULL, NULL, NULL, 'skipped',
                         'another maintenance run is running it')::core.maintenance_action;
     ELSIF p_dry_run THEN

@@ -13,7 +13,7 @@ SELECT tables_are(
 SELECT functions_are(
     'core',
     ARRAY[
-        'grant_module_privileges', 'set_updated_at', 'uuidv7', 'uuidv7_run',
+        'grant_module_privileges', 'lock_key', 'set_updated_at', 'uuidv7', 'uuidv7_run',
         'partition_key', 'partition_slot', 'partition_name', 'partition_suffix', 'partitions_of',
         'create_partition', 'ensure_default_partition', 'register_partitioned_table', 'retire_partition',
         'maintain_table', 'log_maintenance', 'claim_for_maintenance', 'run_maintenance',

@@ -1,6 +1,6 @@
--- core helpers: uuidv7 layout and order, set_updated_at, grant_module_privileges' refusals, check_clock.
+-- core helpers: uuidv7 layout and order, lock_key, set_updated_at, grant_module_privileges' refusals, check_clock.
 BEGIN;
-SELECT plan(18);
+SELECT plan(20);
 
 SELECT is(
     substring(core.uuidv7()::text FROM 15 FOR 1), '7', 'uuidv7 carries version 7'
@@ -44,6 +44,12 @@ SELECT is(
     core.uuidv7_run('01a22e1f-8cec-789d-bfff-ffffffffffff', 1), '01a22e1f-8cec-789d-8000-000000000000'::uuid,
     'past the last 62-bit value a run wraps around and keeps the RFC variant'
 );
+
+SELECT is(core.lock_key('maintain', 'pg_class'::regclass),
+          hashtext('agentdb:maintain')::bigint << 32 | 'pg_class'::regclass::oid::bigint,
+          'lock_key: the purpose''s hash in the high 32 bits, the oid in the low 32 (the keys maintenance always took)');
+SELECT isnt(core.lock_key('maintain', 'pg_class'::regclass), core.lock_key('task', 'pg_class'::regclass),
+            'lock_key: two purposes on one object are two locks');
 
 CREATE TEMP TABLE touched (id int PRIMARY KEY, note text, updated_at timestamptz);
 CREATE TRIGGER touched_updated_at BEFORE UPDATE ON touched

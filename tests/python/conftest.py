@@ -82,16 +82,17 @@ def query(dsn, sql, params=None):
         return cursor.fetchall() if cursor.description else []
 
 
-def wait_while_running_until_blocked(dsn, holder_pid, thread, timeout=30.0) -> bool:
-    """Wait until a session is seen waiting on holder_pid's locks (pg_blocking_pids), or until
-    `thread` has finished; True when a waiter was seen. Deterministic interleaving for race tests:
-    the holder acts only once the other side is known to be waiting or done, never after a sleep."""
+def wait_while_running_until_blocked(dsn, holder_pid, *threads, count=1, timeout=30.0) -> bool:
+    """Wait until `count` sessions are seen waiting on holder_pid's locks (pg_blocking_pids), or until
+    every one of `threads` has finished; True when the waiters were seen. Deterministic interleaving
+    for race tests: the holder acts only once the other side is known to be waiting or done, never
+    after a sleep."""
     deadline = time.monotonic() + timeout
-    while thread.is_alive() and time.monotonic() < deadline:
+    while any(thread.is_alive() for thread in threads) and time.monotonic() < deadline:
         if query(dsn, "SELECT count(*) FROM pg_stat_activity WHERE %s = ANY (pg_blocking_pids(pid))",
-                 (holder_pid,))[0][0]:
+                 (holder_pid,))[0][0] >= count:
             return True
-        thread.join(0.005)
+        threads[0].join(0.005)
     return False
 
 

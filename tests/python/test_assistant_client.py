@@ -464,19 +464,6 @@ def app_connection(module_databases):
                            options=f"-csearch_path={SEARCH_PATH}", autocommit=True)
 
 
-def wait_until_blocked(dsn, count):
-    """Wait (bounded) until `count` backends of the application role wait on a lock."""
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        for _ in range(2000):
-            waiting = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            ).fetchone()[0]
-            if waiting >= count:
-                return
-            conn.execute("SELECT pg_sleep(0.01)")
-    raise AssertionError(f"{count} sessions never blocked")
-
-
 def run_threads(target, count):
     results, errors = [None] * count, [None] * count
 
@@ -527,7 +514,8 @@ def test_get_or_create_session_racing_on_one_key_all_get_the_same_row(module_dat
         held_id = holder.execute("SELECT id FROM get_or_create_session(%s)", (key,)).fetchone()[0]
         threads, results, errors = run_threads(
             lambda n: connections[n].execute("SELECT id FROM get_or_create_session(%s)", (key,)).fetchone()[0], 8)
-        wait_until_blocked(module_databases["ours"], 8)  # all eight are inside the insert, waiting
+        assert wait_while_running_until_blocked(module_databases["ours"], holder.info.backend_pid, *threads,
+                                                count=8), "the eight never waited for the held insert"
         holder.execute("COMMIT")
         for thread in threads:
             thread.join(timeout=60)
@@ -584,7 +572,8 @@ def test_bookings_waiting_on_an_uncommitted_booking_name_it_when_it_commits(modu
                 "SELECT id FROM book_event(%s, %s, %s)",
                 (f"late {n}", day + timedelta(hours=9, minutes=10 * n), day + timedelta(hours=10, minutes=10 * n + 5))
             ).fetchone()[0], 7)
-        wait_until_blocked(module_databases["ours"], 7)
+        assert wait_while_running_until_blocked(module_databases["ours"], holder.info.backend_pid, *threads,
+                                                count=7), "the seven never waited for the held booking"
         holder.execute("COMMIT")
         for thread in threads:
             thread.join(timeout=60)
