@@ -202,9 +202,13 @@ DECLARE
     v_batch uuid[];
     v_last uuid;
 BEGIN
-    IF p_batch_size IS NULL OR p_batch_size NOT BETWEEN 1 AND 100000 THEN
+    IF p_batch_size IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'batch size must not be NULL',
+            HINT = 'Leave it out for batches of 1000.';
+    END IF;
+    IF p_batch_size NOT BETWEEN 1 AND 100000 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('batch size must be between 1 and 100000, not %s', coalesce(p_batch_size::text, 'NULL')),
+            MESSAGE = format('batch size must be between 1 and 100000, not %s', p_batch_size),
             HINT = 'A few thousand rows per batch keep each transaction short.';
     END IF;
     -- One backfill at a time: the state row is its lock.
