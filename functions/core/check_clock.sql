@@ -36,8 +36,10 @@ COMMENT ON FUNCTION core.check_clock(timestamptz) IS
 --     nothing the application writes starts after the transaction that writes it;
 --   * an earlier p_now is recorded as it is (backdating, replays).
 -- Members of {{ owner_role }} (tests, imports) get p_now back as it is, ahead or not: they may write
--- those rows directly anyway. Only a p_now after now() asks who the caller is. SECURITY DEFINER, so
--- that the application's invoker functions can ask core.calling_role(); it reads nothing else.
+-- those rows directly anyway. Only a p_now after now() asks who the caller is, and only a NULL or
+-- non-finite one calls core.check_clock (a nested call with a SET clause costs microseconds, and the
+-- common case is p_now = now()). SECURITY DEFINER, so that the application's invoker functions can
+-- ask core.calling_role(); it reads nothing else.
 CREATE OR REPLACE FUNCTION core.application_time(p_now timestamptz, p_what text DEFAULT 'p_now')
 RETURNS timestamptz
 LANGUAGE plpgsql
@@ -46,7 +48,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM core.check_clock(p_now);
+    IF p_now IS NULL OR NOT isfinite(p_now) THEN
+        PERFORM core.check_clock(p_now);  -- raises: the one refusal of NULL and non-finite times
+    END IF;
     IF p_now <= now() THEN
         RETURN p_now;
     END IF;
