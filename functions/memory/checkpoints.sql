@@ -18,9 +18,10 @@ DECLARE
     v_state memory.agent_states;
     v_data jsonb;
     v_id uuid;
+    v_now timestamptz;
 BEGIN
     PERFORM memory.require_agent(p_agent_id);
-    PERFORM core.check_clock(p_now);
+    v_now := core.application_time(p_now);
     SELECT * INTO v_state FROM memory.agent_states AS s WHERE s.agent_id = p_agent_id AND s.is_current;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = format('agent %s has no state yet', p_agent_id),
@@ -38,8 +39,8 @@ BEGIN
     VALUES (
         p_agent_id, v_state.id, p_checkpoint_type, p_reason, v_data, octet_length(v_data::text), p_retention_policy,
         CASE WHEN p_retention_policy = 'temporary'
-             THEN p_now + make_interval(days => {{ memory_checkpoint_ttl_days }}) END,
-        p_now
+             THEN v_now + make_interval(days => {{ memory_checkpoint_ttl_days }}) END,
+        v_now
     )
     RETURNING id INTO v_id;
     RETURN v_id;
@@ -48,7 +49,8 @@ $$;
 
 COMMENT ON FUNCTION memory.create_checkpoint(uuid, text, text, text, timestamptz) IS
 'Saves the agent''s current state as a checkpoint and returns its id. Temporary checkpoints expire
-after {{ memory_checkpoint_ttl_days }} days; permanent and archive ones are kept.';
+after {{ memory_checkpoint_ttl_days }} days (from p_now, the application''s: core.application_time); permanent and archive
+ones are kept.';
 
 CREATE OR REPLACE FUNCTION memory.restore_checkpoint(
     p_checkpoint_id uuid, p_expected_version integer DEFAULT NULL, p_now timestamptz DEFAULT now()
@@ -63,10 +65,15 @@ DECLARE
     v_checkpoint memory.state_checkpoints;
     v_new memory.agent_states;
 BEGIN
+    IF p_checkpoint_id IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'the checkpoint must not be NULL',
+            HINT = 'Pass the id of one of the agent''s memory.state_checkpoints.';
+    END IF;
+    PERFORM memory.check_state_write(p_expected_version, p_now);
     SELECT * INTO v_checkpoint FROM memory.state_checkpoints AS c WHERE c.id = p_checkpoint_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-            MESSAGE = format('checkpoint %s does not exist', coalesce(p_checkpoint_id::text, 'NULL')),
+            MESSAGE = format('checkpoint %s does not exist', p_checkpoint_id),
             HINT = 'List the agent''s checkpoints in memory.state_checkpoints.';
     END IF;
     PERFORM memory.require_agent(v_checkpoint.agent_id);

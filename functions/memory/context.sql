@@ -8,12 +8,16 @@ AS $$
 DECLARE
     v_template memory.context_templates;
 BEGIN
+    IF p_template_id IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'the context template must not be NULL',
+            HINT = 'Pass the id of a memory.context_templates row.';
+    END IF;
     UPDATE memory.context_templates AS t SET use_count = t.use_count + 1
     WHERE t.id = p_template_id
     RETURNING * INTO v_template;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-            MESSAGE = format('context template %s does not exist', coalesce(p_template_id::text, 'NULL')),
+            MESSAGE = format('context template %s does not exist', p_template_id),
             HINT = 'List the templates in memory.context_templates.';
     END IF;
     RETURN v_template;

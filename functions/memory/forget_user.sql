@@ -24,9 +24,13 @@ DECLARE
     v_table text;
     v_count bigint;
 BEGIN
+    IF p_user_id IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'the user to forget must not be NULL',
+            HINT = 'Pass the id of a memory.users row.';
+    END IF;
     IF NOT EXISTS (SELECT FROM memory.users AS u WHERE u.id = p_user_id) THEN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-            MESSAGE = format('user %s does not exist', coalesce(p_user_id::text, 'NULL')),
+            MESSAGE = format('user %s does not exist', p_user_id),
             HINT = 'There is nothing to forget; the user may have been forgotten already.';
     END IF;
     IF p_user_id IS DISTINCT FROM memory.current_user_id() AND NOT memory.caller_bypasses_row_security() THEN

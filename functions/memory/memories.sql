@@ -36,8 +36,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_id uuid;
+    v_now timestamptz := core.application_time(p_now);
 BEGIN
-    PERFORM core.check_clock(p_now);
     IF p_embedding IS NOT NULL AND {{ extension_schema }}.vector_dims(p_embedding) <> {{ memory_embedding_dim }} THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('an embedding has %s dimensions, not %s',
@@ -50,7 +50,7 @@ BEGIN
     )
     VALUES (
         p_agent_id, p_memory_type, p_content, p_embedding, p_importance, p_decay_rate, p_related_memories,
-        p_source_message_id, p_now, p_now, p_expires_at
+        p_source_message_id, v_now, v_now, p_expires_at
     )
     RETURNING id INTO v_id;
     RETURN v_id;
@@ -62,7 +62,7 @@ COMMENT ON FUNCTION memory.remember(
     timestamptz, timestamptz
 ) IS
 'Stores a memory of an agent and returns its id; the table''s constraints check type, content keys,
-importance and decay.';
+importance and decay. p_now (created_at, last_accessed) is the application''s: core.application_time.';
 
 -- An inlinable SQL function (no SET clause, hence no pinned search_path: every name and operator in
 -- it is schema-qualified instead): the planner sees through it, so the HNSW index serves its
@@ -139,19 +139,24 @@ SET "hnsw.ef_search" = '40'
 AS $$
 DECLARE
     v_approximate boolean;
+    v_now timestamptz;
 BEGIN
     IF p_agent_id IS NULL OR p_query_embedding IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'agent and query embedding are required',
             HINT = 'Pass the agent''s id and the embedding of what to recall.';
     END IF;
-    IF p_k IS NULL OR p_k < 1 OR p_k > 1000 THEN
+    IF p_k IS NULL OR p_min_importance IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'k and min_importance must not be NULL',
+            HINT = 'Leave them out for their defaults (10 and 0).';
+    END IF;
+    IF p_k < 1 OR p_k > 1000 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('k must be between 1 and 1000, not %s', coalesce(p_k::text, 'NULL')),
+            MESSAGE = format('k must be between 1 and 1000, not %s', p_k),
             HINT = 'Ask for the few memories the context has room for.';
     END IF;
-    IF p_min_importance IS NULL OR NOT p_min_importance BETWEEN 0 AND 1 THEN
+    IF NOT p_min_importance BETWEEN 0 AND 1 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('min_importance must be in [0, 1], not %s', coalesce(p_min_importance::text, 'NULL')),
+            MESSAGE = format('min_importance must be in [0, 1], not %s', p_min_importance),
             HINT = 'Importance is a fraction: 0 recalls everything.';
     END IF;
     IF p_types IS NOT NULL
@@ -160,7 +165,8 @@ BEGIN
             MESSAGE = format('unknown memory types in %s', p_types),
             HINT = 'Memory types are episodic, semantic, procedural and working; NULL means all.';
     END IF;
-    PERFORM core.check_clock(p_now);
+    -- recall writes last_accessed: a time ahead would keep its memories from fading until then.
+    v_now := core.application_time(p_now);
     PERFORM set_config('hnsw.ef_search', least(greatest(2 * p_k, 40), 1000)::text, TRUE);
     -- Up to 1,000 matching memories an exact search (b-tree, then sort) is fast and exact; beyond,
     -- the HNSW index (these conditions are nearest_memories' filter).
@@ -168,32 +174,32 @@ BEGIN
         SELECT count(*) > 1000 FROM (
             SELECT FROM memory.agent_memories AS m
             WHERE m.agent_id = p_agent_id AND (p_types IS NULL OR m.memory_type = ANY (p_types))
-              AND m.importance >= p_min_importance AND (m.expires_at IS NULL OR m.expires_at > p_now)
+              AND m.importance >= p_min_importance AND (m.expires_at IS NULL OR m.expires_at > v_now)
             LIMIT 1001
         ) AS c
     );
     RETURN QUERY
     WITH nearest AS MATERIALIZED (
         SELECT a.id, a.distance FROM memory.approximate_nearest_memories(
-            p_agent_id, p_query_embedding, p_k, p_types, p_min_importance, p_now
+            p_agent_id, p_query_embedding, p_k, p_types, p_min_importance, v_now
         ) AS a WHERE v_approximate
         UNION ALL
         SELECT n.id, n.distance FROM memory.nearest_memories(
-            p_agent_id, p_query_embedding, p_k, p_types, p_min_importance, p_now
+            p_agent_id, p_query_embedding, p_k, p_types, p_min_importance, v_now
         ) AS n WHERE NOT v_approximate
     ),
     touched AS (
         -- The k rows by primary key, in the statement that returns them (a HOT update: no index
         -- covers these columns).
         UPDATE memory.agent_memories AS m
-        SET access_count = m.access_count + 1, last_accessed = greatest(m.last_accessed, p_now)
+        SET access_count = m.access_count + 1, last_accessed = greatest(m.last_accessed, v_now)
         FROM nearest AS n WHERE m.agent_id = p_agent_id AND m.id = n.id
     )
     -- The main query reads the rows as they were before the update: the decay since the last access.
     -- (RETURNING old.* would save the k lookups, but needs PostgreSQL 18.)
     SELECT m.id, m.memory_type, m.content, 1 - n.distance,
-           memory.effective_importance(m.importance, m.decay_rate, m.last_accessed, p_now),
-           (1 - n.distance) * memory.effective_importance(m.importance, m.decay_rate, m.last_accessed, p_now)
+           memory.effective_importance(m.importance, m.decay_rate, m.last_accessed, v_now),
+           (1 - n.distance) * memory.effective_importance(m.importance, m.decay_rate, m.last_accessed, v_now)
     FROM nearest AS n INNER JOIN memory.agent_memories AS m ON m.agent_id = p_agent_id AND m.id = n.id
     ORDER BY 6 DESC, n.distance;
 END
@@ -204,7 +210,8 @@ COMMENT ON FUNCTION memory.recall_memories(
 ) IS
 'The k memories of an agent nearest to the query (cosine), ranked by score = similarity (1 - cosine
 distance) x effective importance; counts the access and refreshes last_accessed of each. Filters:
-memory types (NULL: all) and importance >= min_importance (stored importance).';
+memory types (NULL: all) and importance >= min_importance (stored importance). p_now is the application''s
+(core.application_time).';
 
 CREATE OR REPLACE FUNCTION memory.consolidate_memories(
     p_agent_id uuid, p_source_ids uuid[], p_consolidation_type text, p_content jsonb,
@@ -220,8 +227,14 @@ DECLARE
     v_importance double precision;
     v_source_tokens integer;
     v_id uuid;
+    v_now timestamptz;
 BEGIN
-    IF p_source_ids IS NULL OR cardinality(p_source_ids) = 0 OR array_position(p_source_ids, NULL) IS NOT NULL
+    IF p_agent_id IS NULL OR p_source_ids IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'agent and source memories must not be NULL',
+            HINT = 'Pass the agent''s id and the ids of the memories being consolidated.';
+    END IF;
+    v_now := core.application_time(p_now);
+    IF cardinality(p_source_ids) = 0 OR array_position(p_source_ids, NULL) IS NOT NULL
        OR (SELECT count(DISTINCT s) FROM unnest(p_source_ids) AS s) <> cardinality(p_source_ids) THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = 'source memories must be a non-empty list of distinct ids',
@@ -238,13 +251,13 @@ BEGIN
             HINT = 'Consolidate only memories of one agent that exist (and are visible to the acting agent).';
     END IF;
     v_id := memory.remember(p_agent_id, p_memory_type, p_content, p_embedding, coalesce(p_importance, v_importance),
-                            p_related_memories => p_source_ids, p_now => p_now);
+                            p_related_memories => p_source_ids, p_now => v_now);
     INSERT INTO memory.memory_consolidations (
         agent_id, source_memories, consolidated_memory_id, consolidation_type, tokens_saved, created_at
     )
     VALUES (
         p_agent_id, p_source_ids, v_id, p_consolidation_type,
-        v_source_tokens - ceil(octet_length(p_content::text) / 4.0)::integer, p_now
+        v_source_tokens - ceil(octet_length(p_content::text) / 4.0)::integer, v_now
     );
     RETURN v_id;
 END

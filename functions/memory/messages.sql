@@ -56,6 +56,10 @@ DECLARE
                                               WHERE m.id = p_message_id));
     v_version integer;
 BEGIN
+    IF p_message_id IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'the message must not be NULL',
+            HINT = 'Pass the id of a memory.chat_messages_v2 row.';
+    END IF;
     IF p_content IS NULL AND p_metadata IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'nothing to edit',
             HINT = 'Pass the new content, the new metadata, or both.';
@@ -68,7 +72,7 @@ BEGIN
     PERFORM set_config('agentdb.change_reason', '', TRUE);
     IF v_version IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-            MESSAGE = format('message %s does not exist', coalesce(p_message_id::text, 'NULL')),
+            MESSAGE = format('message %s does not exist', p_message_id),
             HINT = 'Messages of other users are not visible (row-level security); a given session must be the message''s.';
     END IF;
     RETURN v_version;

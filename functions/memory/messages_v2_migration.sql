@@ -47,24 +47,37 @@ COMMENT ON FUNCTION memory.v1_session_id(uuid, uuid) IS
 'The conversation session the v1 messages of a channel and owner (NULL: none) are migrated into
 (derived from both ids, so concurrent copies agree on it).';
 
+-- conversation_sessions has two unique indexes that two concurrent inserts of one session both fill:
+-- the primary key (id) and (id, conversation_id), the target of the messages' foreign key. ON CONFLICT
+-- with a target makes only the indexes it infers arbiters, and no target can infer both (inference
+-- takes the indexes on exactly the columns named); a non-arbiter unique index is checked as a plain
+-- one, so the second insert waited for the first and failed with 23505 on
+-- conversation_sessions_conversation. DO NOTHING without a target has every unique index as arbiter:
+-- the second insert waits for the first and then inserts nothing. Moving the start back is a second
+-- statement, which (READ COMMITTED) sees the row the first committed.
+-- pytest: tests/python/test_memory_upserts.py interleaves the two inserts deterministically.
 CREATE OR REPLACE FUNCTION memory.ensure_v1_session(p_channel_id uuid, p_user_id uuid, p_created_at timestamptz)
 RETURNS uuid
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
-    INSERT INTO memory.conversation_sessions AS s (
-        id, conversation_id, user_id, started_at, last_active, status, session_state
-    )
-    VALUES (memory.v1_session_id(p_channel_id, p_user_id), p_channel_id, p_user_id, p_created_at, p_created_at,
-            'active', '{"migrated_from": "chat_messages"}')
-    ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at
-    WHERE s.started_at > excluded.started_at;
-    SELECT memory.v1_session_id(p_channel_id, p_user_id)
+DECLARE
+    v_id uuid := memory.v1_session_id(p_channel_id, p_user_id);
+BEGIN
+    INSERT INTO memory.conversation_sessions (id, conversation_id, user_id, started_at, last_active, status, session_state)
+    VALUES (v_id, p_channel_id, p_user_id, p_created_at, p_created_at, 'active', '{"migrated_from": "chat_messages"}')
+    ON CONFLICT DO NOTHING;
+    IF NOT FOUND THEN
+        UPDATE memory.conversation_sessions AS s SET started_at = p_created_at
+        WHERE s.id = v_id AND s.started_at > p_created_at;
+    END IF;
+    RETURN v_id;
+END
 $$;
 
 COMMENT ON FUNCTION memory.ensure_v1_session(uuid, uuid, timestamptz) IS
 'Makes (or moves the start of) the session the v1 messages of a channel and owner are migrated into;
-returns its id.';
+returns its id. Safe when several writers make the same session at once.';
 
 CREATE OR REPLACE FUNCTION memory.copy_v1_message(
     p_v1_id uuid, p_channel_id uuid, p_content text, p_sender_user_id uuid, p_sender_agent_id uuid,
@@ -189,9 +202,13 @@ DECLARE
     v_batch uuid[];
     v_last uuid;
 BEGIN
-    IF p_batch_size IS NULL OR p_batch_size NOT BETWEEN 1 AND 100000 THEN
+    IF p_batch_size IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'batch size must not be NULL',
+            HINT = 'Leave it out for batches of 1000.';
+    END IF;
+    IF p_batch_size NOT BETWEEN 1 AND 100000 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('batch size must be between 1 and 100000, not %s', coalesce(p_batch_size::text, 'NULL')),
+            MESSAGE = format('batch size must be between 1 and 100000, not %s', p_batch_size),
             HINT = 'A few thousand rows per batch keep each transaction short.';
     END IF;
     -- One backfill at a time: the state row is its lock.

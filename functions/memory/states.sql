@@ -9,6 +9,12 @@
 -- partial unique index unique_current_state backs the "exactly one current" invariant. A changes
 -- object is {"local": {...}, "shared": {...}, "session": {...}, "persistent": {...}} (any subset), each
 -- partition a delta whose JSON null removes a key.
+-- Arguments are checked before any lock is taken (memory.check_state_write): a bad argument is 22023
+-- or 22004, never 40001, which tells a client to retry (docs/core.md "Bad input"); 40001 means only
+-- that another writer changed the state since the client read it. p_now follows the application's
+-- clock rule (core.application_time): a version the application writes never starts after the
+-- transaction that writes it (a p_now slightly ahead counts as now(), further ahead is refused), so
+-- agent_state_at(agent, now()) is the current version.
 
 CREATE OR REPLACE FUNCTION memory.apply_delta(p_state jsonb, p_delta jsonb)
 RETURNS jsonb
@@ -61,6 +67,28 @@ COMMENT ON FUNCTION memory.lock_current_state(uuid) IS
 'Locks the agent (state writers of one agent queue on it) and returns its current state version
 (all NULL when it has none yet).';
 
+CREATE OR REPLACE FUNCTION memory.check_state_write(p_expected_version integer, p_now timestamptz)
+RETURNS timestamptz
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_now timestamptz := core.application_time(p_now);
+BEGIN
+    IF p_expected_version < 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('an expected version is 0 (no state yet) or a version number, not %s', p_expected_version),
+            HINT = 'Pass the version_number of the state read (0 when the agent had none), or NULL not to check.';
+    END IF;
+    RETURN v_now;
+END
+$$;
+
+COMMENT ON FUNCTION memory.check_state_write(integer, timestamptz) IS
+'The argument checks of every state write, before any lock: p_now by core.application_time (22004,
+22008, 22023 beyond the allowed skew), a negative expected version 22023. Returns the time to record.';
+
 CREATE OR REPLACE FUNCTION memory.write_state(
     p_agent_id uuid, p_local jsonb, p_shared jsonb, p_session jsonb, p_persistent jsonb,
     p_transition_type text, p_trigger text, p_expected_version integer, p_now timestamptz
@@ -80,15 +108,18 @@ DECLARE
     v_delta jsonb;
     v_count integer := 0;
     v_from_time timestamptz;
+    v_now timestamptz;
 BEGIN
-    PERFORM core.check_clock(p_now);
-    IF p_now > now() + interval '1 day' THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('the time of a state version must not be in the future, not %s', p_now),
-            HINT = 'Leave p_now to its default, now().';
-    END IF;
+    v_now := memory.check_state_write(p_expected_version, p_now);
     v_old := memory.lock_current_state(p_agent_id);
-    IF p_expected_version IS NOT NULL AND p_expected_version IS DISTINCT FROM coalesce(v_old.version_number, 0) THEN
+    -- Versions only grow: one the state has not reached was never read, and retrying cannot reach it.
+    IF p_expected_version > coalesce(v_old.version_number, 0) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('agent %s state is at version %s; version %s does not exist', p_agent_id,
+                             coalesce(v_old.version_number, 0), p_expected_version),
+            HINT = 'Pass the version_number of the state read (0 when the agent had none), or NULL not to check.';
+    END IF;
+    IF p_expected_version IS NOT NULL AND p_expected_version <> coalesce(v_old.version_number, 0) THEN
         RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
             MESSAGE = format('agent %s state is at version %s, not %s', p_agent_id,
                              coalesce(v_old.version_number, 0), p_expected_version),
@@ -97,7 +128,7 @@ BEGIN
     END IF;
     -- A writer that queued behind one whose transaction started later has an earlier now(): its
     -- version starts when its predecessor did, so validity intervals never overlap.
-    v_from_time := greatest(p_now, v_old.valid_from);
+    v_from_time := greatest(v_now, v_old.valid_from);
     FOREACH v_part IN ARRAY ARRAY['local', 'shared', 'session', 'persistent'] LOOP
         v_from := coalesce(CASE v_part WHEN 'local' THEN v_old.local_state WHEN 'shared' THEN v_old.shared_state
                                        WHEN 'session' THEN v_old.session_state ELSE v_old.persistent_state END, '{}');
@@ -120,7 +151,7 @@ BEGIN
     VALUES (
         p_agent_id, coalesce(v_old.version_number, 0) + 1, p_local, p_shared, p_session, p_persistent,
         memory.state_hash(p_local, p_shared, p_session, p_persistent),
-        coalesce(v_old.modification_count, 0) + v_count, v_from_time, TRUE, p_now, v_from_time
+        coalesce(v_old.modification_count, 0) + v_count, v_from_time, TRUE, v_now, v_from_time
     )
     RETURNING * INTO v_new;
     INSERT INTO memory.state_transitions (
@@ -148,7 +179,11 @@ AS $$
 DECLARE
     v_bad text;
 BEGIN
-    IF p_changes IS NULL OR jsonb_typeof(p_changes) <> 'object' THEN
+    IF p_changes IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'state changes must not be NULL',
+            HINT = 'Pass {"local": {...}, "shared": {...}, "session": {...}, "persistent": {...}} (any subset).';
+    END IF;
+    IF jsonb_typeof(p_changes) <> 'object' THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = 'state changes must be a JSON object',
             HINT = 'Pass {"local": {...}, "shared": {...}, "session": {...}, "persistent": {...}} (any subset).';
@@ -165,7 +200,8 @@ END
 $$;
 
 COMMENT ON FUNCTION memory.check_state_changes(jsonb) IS
-'Raises 22023 unless a changes object names only the four state partitions, each with an object.';
+'Raises 22004 for NULL changes and 22023 unless a changes object names only the four state partitions,
+each with an object.';
 
 CREATE OR REPLACE FUNCTION memory.update_agent_state(
     p_agent_id uuid, p_changes jsonb, p_trigger text, p_expected_version integer DEFAULT NULL,
@@ -181,6 +217,7 @@ DECLARE
 BEGIN
     PERFORM memory.require_agent(p_agent_id);
     PERFORM memory.check_state_changes(p_changes);
+    PERFORM memory.check_state_write(p_expected_version, p_now);
     -- The state the changes apply to, under the agent's lock (write_state takes it again).
     v_cur := memory.lock_current_state(p_agent_id);
     RETURN memory.write_state(
@@ -196,8 +233,10 @@ $$;
 
 COMMENT ON FUNCTION memory.update_agent_state(uuid, jsonb, text, integer, timestamptz) IS
 'Applies a changes object ({"local": {...}, ...}; JSON null removes a key) as the agent''s next state
-version and returns it. A p_expected_version other than the current version (0: no state yet) is
-refused with 40001; concurrent updaters of one agent queue, and exactly one version stays current.';
+version and returns it. A p_expected_version below the current version (0: no state yet) is refused
+with 40001 (another writer came first: read again and retry); a negative one, or one above the current
+version, with 22023. p_now: core.application_time. Concurrent updaters of one agent queue, and
+exactly one version stays current.';
 
 CREATE OR REPLACE FUNCTION memory.reset_agent_state(
     p_agent_id uuid, p_partitions text[], p_trigger text, p_expected_version integer DEFAULT NULL,
@@ -212,13 +251,17 @@ DECLARE
     v_cur memory.agent_states;
 BEGIN
     PERFORM memory.require_agent(p_agent_id);
-    IF p_partitions IS NULL OR cardinality(p_partitions) = 0
-       OR NOT p_partitions <@ ARRAY['local', 'shared', 'session', 'persistent'] THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('partitions to reset must be some of local, shared, session, persistent, not %s',
-                             coalesce(p_partitions::text, 'NULL')),
+    IF p_partitions IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'partitions to reset must not be NULL',
             HINT = 'E.g. ARRAY[''session''] to clear the session state.';
     END IF;
+    IF cardinality(p_partitions) = 0 OR NOT p_partitions <@ ARRAY['local', 'shared', 'session', 'persistent'] THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('partitions to reset must be some of local, shared, session, persistent, not %s',
+                             p_partitions),
+            HINT = 'E.g. ARRAY[''session''] to clear the session state.';
+    END IF;
+    PERFORM memory.check_state_write(p_expected_version, p_now);
     v_cur := memory.lock_current_state(p_agent_id);
     RETURN memory.write_state(
         p_agent_id,
@@ -265,11 +308,21 @@ DECLARE
     v_state_id uuid;
 BEGIN
     PERFORM memory.require_agent(p_agent_id);
+    IF p_to_version IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'the version to roll back to must not be NULL',
+            HINT = 'Pass a version_number of the agent''s state (1, 2, 3...).';
+    END IF;
+    IF p_to_version < 1 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('state versions are numbered from 1, not %s', p_to_version),
+            HINT = 'Pass a version_number of the agent''s state (1, 2, 3...).';
+    END IF;
+    PERFORM memory.check_state_write(p_expected_version, p_now);
     SELECT s.id INTO v_state_id FROM memory.agent_states AS s
     WHERE s.agent_id = p_agent_id AND s.version_number = p_to_version;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-            MESSAGE = format('agent %s has no state version %s', p_agent_id, coalesce(p_to_version::text, 'NULL')),
+            MESSAGE = format('agent %s has no state version %s', p_agent_id, p_to_version),
             HINT = 'List the versions in memory.agent_states.';
     END IF;
     RETURN memory.restore_state(p_agent_id, v_state_id, format('rollback to version %s', p_to_version),
@@ -292,11 +345,16 @@ DECLARE
     v_transition memory.state_transitions;
 BEGIN
     PERFORM memory.require_agent(p_agent_id);
+    IF p_transition_id IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'the transition to roll back must not be NULL',
+            HINT = 'Pass the id of one of the agent''s memory.state_transitions.';
+    END IF;
+    PERFORM memory.check_state_write(p_expected_version, p_now);
     SELECT * INTO v_transition FROM memory.state_transitions AS t
     WHERE t.id = p_transition_id AND t.agent_id = p_agent_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-            MESSAGE = format('agent %s has no state transition %s', p_agent_id, coalesce(p_transition_id::text, 'NULL')),
+            MESSAGE = format('agent %s has no state transition %s', p_agent_id, p_transition_id),
             HINT = 'List the transitions in memory.state_transitions.';
     END IF;
     IF NOT v_transition.rollback_available THEN
@@ -329,7 +387,8 @@ COMMENT ON FUNCTION memory.agent_state_at(uuid, timestamptz) IS
 
 REVOKE ALL ON FUNCTION memory.apply_delta(jsonb, jsonb), memory.state_delta(jsonb, jsonb),
 memory.lock_current_state(uuid), memory.write_state(uuid, jsonb, jsonb, jsonb, jsonb, text, text, integer, timestamptz),
-memory.check_state_changes(jsonb), memory.restore_state(uuid, uuid, text, integer, timestamptz),
+memory.check_state_changes(jsonb), memory.check_state_write(integer, timestamptz),
+memory.restore_state(uuid, uuid, text, integer, timestamptz),
 memory.update_agent_state(uuid, jsonb, text, integer, timestamptz),
 memory.reset_agent_state(uuid, text[], text, integer, timestamptz),
 memory.rollback_state(uuid, integer, integer, timestamptz), memory.rollback_state(uuid, uuid, integer, timestamptz),

@@ -19,7 +19,7 @@ SELECT functions_are(
         'maintain_table', 'log_maintenance', 'claim_for_maintenance', 'run_maintenance',
         'register_materialized_view',
         'refresh_materialized_view', 'partition_health',
-        'calling_role', 'check_clock', 'check_maintenance_clock', 'copy_table_privileges',
+        'calling_role', 'check_clock', 'check_maintenance_clock', 'application_time', 'copy_table_privileges',
         'register_maintenance_task', 'unregister_maintenance_task', 'run_maintenance_task',
         'record_table_growth', 'slow_statements', 'statement_statistics', 'monitoring_alerts',
         'register_distribution', 'distribution_problems'

@@ -1,6 +1,6 @@
--- core helpers: uuidv7 layout and order, lock_key, set_updated_at, grant_module_privileges' refusals, check_clock.
+-- core helpers: uuidv7 layout and order, lock_key, set_updated_at, grant_module_privileges' refusals, check_clock, application_time.
 BEGIN;
-SELECT plan(20);
+SELECT plan(27);
 
 SELECT is(
     substring(core.uuidv7()::text FROM 15 FOR 1), '7', 'uuidv7 carries version 7'
@@ -79,4 +79,22 @@ SELECT function_privs_are('core', 'grant_module_privileges', ARRAY['name'], '{{ 
 SELECT throws_ok($$SELECT core.check_clock(NULL)$$, '22004', NULL, 'check_clock refuses a NULL p_now');
 SELECT throws_ok($$SELECT core.check_clock('infinity')$$, '22008', NULL, 'check_clock refuses a non-finite p_now');
 SELECT lives_ok($$SELECT core.check_clock('2026-01-01+00')$$, 'check_clock accepts a finite p_now');
+
+-- The application's clock: times relative to now() and statement_timestamp(), so they hold on any date.
+SELECT is(core.application_time(now() + interval '1 day'), now() + interval '1 day',
+          'application_time gives a member of the owner role its time ahead as it is');
+SET LOCAL ROLE {{ app_role }};
+SELECT is(core.application_time(now() - interval '1 hour'), now() - interval '1 hour',
+          'application_time keeps an earlier time');
+SELECT is(core.application_time(statement_timestamp() + interval '{{ clock_skew_seconds }} seconds'), now(),
+          'application_time records a time within the skew as now()');
+SELECT throws_ok($$SELECT core.application_time(statement_timestamp() + interval '{{ clock_skew_seconds }} seconds'
+                                                + interval '1 microsecond')$$,
+                 '22023', NULL, 'application_time refuses a time beyond the skew');
+SELECT throws_ok($$SELECT core.application_time(NULL)$$, '22004', NULL, 'application_time refuses NULL (check_clock)');
+SELECT throws_ok($$SELECT core.application_time('infinity')$$, '22008', NULL,
+                 'application_time refuses a non-finite time (check_clock)');
+RESET ROLE;
+SELECT function_privs_are('core', 'application_time', ARRAY['timestamp with time zone', 'text'], '{{ readonly_role }}',
+                          ARRAY[]::text[], 'only the application (and the owner) call application_time');
 ROLLBACK;

@@ -20,7 +20,7 @@ SELECT functions_are('memory', ARRAY[
     'audit_channels', 'audit_chat_messages', 'audit_chat_messages_v2', 'audit_context_snapshots', 'audit_context_templates',
     'audit_conversation_sessions', 'audit_memory_consolidations', 'audit_message_id_map', 'audit_message_versions',
     'audit_messages_v2_migration', 'audit_state_checkpoints', 'audit_state_transitions', 'audit_user_pii', 'audit_users',
-    'audit_workspaces', 'backfill_messages_v2', 'caller_bypasses_row_security', 'check_reference', 'check_state_changes',
+    'audit_workspaces', 'backfill_messages_v2', 'caller_bypasses_row_security', 'check_reference', 'check_state_changes', 'check_state_write',
     'consolidate_memories', 'copy_v1_message', 'count_session_messages', 'create_checkpoint', 'current_agent_id',
     'current_user_id', 'dual_write_message', 'edit_message', 'effective_importance', 'ensure_v1_session',
     'expire_checkpoints', 'expire_memories', 'fill_version_session', 'finish_messages_v2', 'forget_user', 'refuse_audit_change', 'keep_message_version', 'lock_current_state', 'message_history',

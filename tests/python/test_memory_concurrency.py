@@ -1,4 +1,5 @@
-"""memory with several connections: concurrent agent-state updaters and concurrent message edits.
+"""memory with several connections: concurrent agent-state updaters, concurrent message edits, and a bad
+expected version refused before it queues for the agent.
 
 The writers are made to collide deterministically: a blocker connection holds the lock every writer
 needs (the agent row, the message row) until all of them are seen waiting for it in pg_stat_activity,
@@ -134,3 +135,36 @@ def test_concurrent_edits_number_message_versions_without_gaps(memory_db):
     assert [v[0] for v in versions] == list(range(1, WRITERS + 2))
     assert query(memory_db, "SELECT message_count FROM memory.conversation_sessions WHERE id = %s",
                  (session,))[0][0] == 1
+
+
+def test_a_bad_expected_version_is_refused_at_once_and_not_as_a_retry(memory_db):
+    """-1 is a bad argument (22023), not a stale read (40001): a client that retries on 40001 stops at
+    its first attempt. And it is refused before the call queues for the agent: while another connection
+    holds the agent's lock, a call that queued would fail with 55P03 when lock_timeout ran out,
+    whatever the timing."""
+    agent = fresh_agent(memory_db)
+    query(memory_db, "SELECT memory.update_agent_state(%s, '{\"local\": {\"n\": 0}}', 'start')", (agent,))
+
+    def retrying_update(conn, expected, attempts):
+        # What a client does with 40001: read again and retry (bounded here, so the test ends).
+        for _ in range(20):
+            attempts.append(expected)
+            try:
+                return conn.execute("SELECT version_number FROM memory.update_agent_state(%s, %s, 'retry', %s)",
+                                    (agent, '{"local": {"n": 1}}', expected)).fetchone()[0]
+            except psycopg.errors.SerializationFailure:
+                continue
+        raise AssertionError("still told to retry after 20 attempts")
+
+    with psycopg.connect(memory_db, autocommit=True) as client:
+        attempts = []
+        with pytest.raises(psycopg.errors.InvalidParameterValue):
+            retrying_update(client, -1, attempts)
+        assert attempts == [-1]
+        with psycopg.connect(memory_db) as holder:
+            holder.execute("SELECT FROM memory.agents WHERE id = %s FOR NO KEY UPDATE", (agent,))
+            client.execute("SET lock_timeout = '2s'")
+            with pytest.raises(psycopg.errors.InvalidParameterValue):
+                retrying_update(client, -1, [])
+    assert query(memory_db, "SELECT max(version_number) FROM memory.agent_states WHERE agent_id = %s",
+                 (agent,))[0][0] == 1
