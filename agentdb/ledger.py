@@ -30,6 +30,7 @@ class Entry:
     applied_at: object = None
     rendered: RenderedFile | None = None  # None for a ledger row whose file is gone
     missing: list = field(default_factory=list)  # objects the file creates that the catalog lacks
+    recorded: str | None = None  # the checksum the ledger recorded, when it differs from the file's
 
 
 def read(conn: psycopg.Connection) -> dict:
@@ -55,14 +56,18 @@ def plan(files: list[RenderedFile], ledger: dict, modules: set[str]) -> list[Ent
         src = rf.source
         on_disk.add((src.module, src.rel))
         row = ledger.get((src.module, src.rel))
+        recorded = None
         if row is None:
             late = src.versioned and src.version < newest_applied.get(src.module, 0)
             state = OUT_OF_ORDER if late else PENDING
         elif row[4] == rf.checksum:
             state = APPLIED
+        elif row[4] in rf.accepted_checksums:
+            # Applied from the file's released text, which manifest.toml [[amended]] keeps valid.
+            state, recorded = APPLIED, row[4]
         else:
-            state = DRIFTED if src.versioned else CHANGED
-        entries.append(Entry(src.module, src.rel, src.kind, state, row[5] if row else None, rf))
+            state, recorded = (DRIFTED if src.versioned else CHANGED), row[4]
+        entries.append(Entry(src.module, src.rel, src.kind, state, row[5] if row else None, rf, recorded=recorded))
     for (module, file), row in sorted(ledger.items()):
         if module in modules and (module, file) not in on_disk:
             entries.append(Entry(module, file, row[2], MISSING, row[5]))
@@ -107,10 +112,23 @@ def problems(entries: list[Entry]) -> list[str]:
         MISSING: "is recorded as applied but the file is gone; restore it",
     }
     return [
-        f"{e.file}: {reasons[e.state]}"
+        f"{e.file}: {reasons[e.state]}{_amended_note(e)}"
         for e in entries
         if e.state in ERROR_STATES and (e.kind == "schema" or e.state != MISSING)
     ]
+
+
+def _amended_note(e: Entry) -> str:
+    """For drift of a file amended after release: which checksum the database recorded, and where the
+    checksums still accepted for it are listed."""
+    amendment = e.rendered.source.amendment if e.rendered is not None else None
+    if e.state != DRIFTED or amendment is None:
+        return ""
+    kept = f"{amendment.released} rendered with these variables" if amendment.released else "its released text"
+    return (f" (amended after release: {amendment.reason.rstrip('.')}; the database recorded {e.recorded}, "
+            f"which is neither the file's checksum nor that of {kept} nor one listed in manifest.toml "
+            "[[amended]] valid_checksums; were other variable values used (--set, AGENTDB_*) when it was "
+            "migrated?)")
 
 
 def to_apply(entries: list[Entry]) -> list[RenderedFile]:

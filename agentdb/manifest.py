@@ -7,7 +7,7 @@ its kind; anything else is refused rather than silently skipped.
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from agentdb.errors import DbctlError
@@ -19,6 +19,21 @@ PLAIN_NAME = re.compile(r"^[a-z0-9_]+\.sql$")
 TEST_NAME = re.compile(r"^(\d{2}_[a-z0-9_]+|helpers)\.sql$")
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 VARIABLE_TYPES = ("identifier", "integer")
+CHECKSUM = re.compile(r"^[0-9a-f]{64}$")
+AMENDED_KEYS = {"file", "reason", "released", "valid_checksums"}
+RELEASED_FOLDER = "released"
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """A released versioned file that was amended (manifest [[amended]]): the checksums its released
+    text recorded stay valid for it, like Liquibase's validCheckSum, so databases that applied that
+    text report no drift; any other checksum is still drift. The released text is kept (`released`,
+    under released/, never edited) and rendered with the run's variables, so a database migrated with
+    other variable values is recognised too; `valid_checksums` lists further checksums by value."""
+    reason: str
+    released: str | None = None  # project-relative path of the released text
+    valid_checksums: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -28,6 +43,7 @@ class SqlFile:
     path: Path  # absolute
     rel: str  # relative to the project, with forward slashes: how it is named everywhere
     version: int | None = None
+    amendment: Amendment | None = None  # versioned files amended after release only
 
     @property
     def versioned(self) -> bool:
@@ -138,8 +154,48 @@ def load(root: Path) -> Manifest:
             raise DbctlError(f"{path}: variable {name!r} needs a type, one of {VARIABLE_TYPES}")
     manifest = Manifest(root=root, modules=modules, settings=settings, variables=variables)
     _check_modules(manifest, path)
-    manifest.files = _discover(manifest)
+    manifest.files = _amend(_discover(manifest), data.get("amended", []), path, {m.name for m in modules})
     return manifest
+
+
+def _amend(files: dict, entries: list, path: Path, modules: set) -> dict:
+    """Attach each [[amended]] entry to its versioned file, checked: a versioned file of a declared
+    module, listed once, with a reason and its released text (released/<file>), its checksums (64 hex
+    digits) or both. An entry of a module the manifest does not declare (a project trimmed to some
+    modules) has no file to attach to and is left aside."""
+    versioned = {f.rel: f for (_, kind), fs in files.items() if kind == "schema" for f in fs}
+    amended = {}
+    for entry in entries:
+        where = f"{path}: [[amended]] {entry.get('file', '(no file)')!r}"
+        unknown = sorted(set(entry) - AMENDED_KEYS)
+        if unknown:
+            raise DbctlError(f"{where}: unknown key {unknown[0]!r}; known: {', '.join(sorted(AMENDED_KEYS))}")
+        rel, reason = entry.get("file"), entry.get("reason")
+        released, checksums = entry.get("released"), entry.get("valid_checksums", [])
+        parts = rel.split("/") if isinstance(rel, str) else []
+        shaped = len(parts) == 3 and parts[0] == "schema" and VERSIONED_NAME.match(parts[2])
+        if shaped and parts[1] not in modules:
+            continue
+        if rel not in versioned:
+            raise DbctlError(f"{where}: not a versioned file of this project (schema/<module>/NNNN_*.sql); "
+                             "only versioned files can drift, so only they are amended")
+        if rel in amended:
+            raise DbctlError(f"{where}: listed twice; put every valid checksum in one entry")
+        if not isinstance(reason, str) or not reason.strip():
+            raise DbctlError(f"{where}: needs a reason (why the released file was amended)")
+        if not isinstance(checksums, list) or not all(isinstance(c, str) and CHECKSUM.match(c) for c in checksums):
+            raise DbctlError(f"{where}: valid_checksums must be a list of SHA-256 checksums "
+                             "(64 lower-case hex digits, as core.migration_ledger records them)")
+        if released is None and not checksums:
+            raise DbctlError(f"{where}: name the released text (released = \"{RELEASED_FOLDER}/{rel}\") "
+                             "or list its checksums (valid_checksums)")
+        if released is not None and (
+                released != f"{RELEASED_FOLDER}/{rel}" or not (path.parent / released).is_file()):
+            raise DbctlError(f"{where}: released must be {RELEASED_FOLDER}/{rel}, the file's released text, "
+                             "kept unedited")
+        amended[rel] = Amendment(reason.strip(), released, tuple(checksums))
+    return {key: [replace(f, amendment=amended[f.rel]) if f.rel in amended else f for f in fs]
+            for key, fs in files.items()}
 
 
 def _check_modules(manifest: Manifest, path: Path):

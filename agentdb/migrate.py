@@ -4,7 +4,12 @@ Every object a migration creates belongs to the owner role, whoever connects (DE
 a file runs under SET ROLE <owner_role> as soon as its module's schema exists and belongs to that
 role. Only what must come before that runs as the connecting role: core's bootstrap (the ledger and
 the roles themselves, until core's schema is handed to the owner), the file of each module that
-creates its schema, and the extensions a module declares, created before the module's files.
+creates its schema, and the extensions a module declares, created before the module's files. A file
+marked `-- dbctl:connecting-role` also runs as the connecting role: it changes what belongs to the
+cluster (a role's settings), which the owner role may not, and creates no object.
+
+The NOTICEs and WARNINGs a file raises itself (RAISE in a DO block or function it runs) are echoed
+with the file's name; the server's own chatter (IF NOT EXISTS skips, renamed indexes) is not.
 
 `script()` writes the same thing as a psql script, so `dbctl render | psql` and `dbctl migrate`
 build identical databases.
@@ -60,16 +65,35 @@ def migrate(project: Project, conn, module_names=(), dry_run=False, echo=print) 
         if dry_run:
             return todo
         prepared = set()
-        for rf in todo:
-            module = project.manifest.module(rf.source.module)
-            if module.name not in prepared:
-                create_extensions(conn, module, project.variables)
-                prepared.add(module.name)
-            seconds = apply_file(conn, rf, project.settings, project.variables["owner_role"])
-            echo(f"applied {rf.source.rel} ({seconds * 1000:.0f} ms)")
+        applying = [None]
+
+        def raised(diag):
+            if applying[0] is not None and _raised_by_file(diag):
+                hint = f" HINT: {diag.message_hint}" if diag.message_hint else ""
+                echo(f"{applying[0]}: {diag.severity}: {diag.message_primary}{hint}")
+
+        conn.add_notice_handler(raised)
+        try:
+            for rf in todo:
+                module = project.manifest.module(rf.source.module)
+                if module.name not in prepared:
+                    create_extensions(conn, module, project.variables)
+                    prepared.add(module.name)
+                applying[0] = rf.source.rel
+                seconds = apply_file(conn, rf, project.settings, project.variables["owner_role"])
+                applying[0] = None
+                echo(f"applied {rf.source.rel} ({seconds * 1000:.0f} ms)")
+        finally:
+            conn.remove_notice_handler(raised)
         return todo
     finally:
         conn.execute(ledger.UNLOCK_SQL)
+
+
+def _raised_by_file(diag) -> bool:
+    """A NOTICE or WARNING from a RAISE statement (its context's innermost line ends `at RAISE`)."""
+    context = (diag.context or "").strip().splitlines()
+    return bool(context) and context[0].rstrip().endswith("at RAISE")
 
 
 def refuse_empty_modules(project: Project, module_names, what: str, kinds: tuple, ignore=()) -> None:
@@ -135,13 +159,15 @@ def apply_file(conn: psycopg.Connection, rf: RenderedFile, settings: dict, owner
     if rf.transactional:
         with conn.transaction():
             conn.execute(set_timeouts, (lock_timeout, True, statement_timeout, True, SEARCH_PATH, True))
-            conn.execute(become_owner_sql(rf.source.module, owner, local=True))
+            if rf.as_owner:
+                conn.execute(become_owner_sql(rf.source.module, owner, local=True))
             run_statements(conn, rf, statements)
             seconds = time.monotonic() - started
             conn.execute(ledger.insert_sql(), ledger.insert_params(rf, seconds))
         return seconds
     conn.execute(set_timeouts, (lock_timeout, False, statement_timeout, False, SEARCH_PATH, False))
-    conn.execute(become_owner_sql(rf.source.module, owner, local=False))
+    if rf.as_owner:
+        conn.execute(become_owner_sql(rf.source.module, owner, local=False))
     try:
         run_statements(conn, rf, statements)
         seconds = time.monotonic() - started
@@ -212,7 +238,8 @@ def script(project: Project, files: list[RenderedFile]) -> str:
         out.append(f"SET {scope}lock_timeout = '{lock_timeout}';")
         out.append(f"SET {scope}statement_timeout = '{statement_timeout}';")
         out.append(f"SET {scope}search_path = {SEARCH_PATH};")
-        out.append(f"{become_owner_sql(src.module, owner, local=rf.transactional)};")
+        if rf.as_owner:  # a connecting-role file runs as whoever runs psql (its first line says so)
+            out.append(f"{become_owner_sql(src.module, owner, local=rf.transactional)};")
         out.append(rf.sql.rstrip("\n"))
         version = "NULL" if src.version is None else str(src.version)
         out.append(

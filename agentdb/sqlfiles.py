@@ -2,13 +2,15 @@
 
 A rendered file is what the ledger checksums and what `dbctl render` prints. Statements are run one
 at a time so that an error is reported at its line in the rendered file, and so that a file marked
-`-- dbctl:no-transaction` can run statements such as CREATE INDEX CONCURRENTLY.
+`-- dbctl:no-transaction` can run statements such as CREATE INDEX CONCURRENTLY. A file marked
+`-- dbctl:connecting-role` runs as the connecting role instead of the owner role: for what belongs to
+the cluster rather than to a schema (a role's settings), which the owner role may not change.
 """
 
 import hashlib
 import re
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jinja2
 
@@ -16,7 +18,7 @@ from agentdb.errors import DbctlError
 from agentdb.manifest import SqlFile
 
 DIRECTIVE = re.compile(r"^--\s*dbctl:(?P<name>\S+)\s*$", re.MULTILINE)
-KNOWN_DIRECTIVES = {"no-transaction"}
+KNOWN_DIRECTIVES = {"no-transaction", "connecting-role"}
 DOLLAR_TAG = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?\$")
 IDENT_CHAR = re.compile(r"[A-Za-z0-9_$\x80-\uffff]")
 
@@ -36,6 +38,9 @@ class RenderedFile:
     checksum: str
     transactional: bool
     statements: tuple[Statement, ...]
+    as_owner: bool = True  # False for `-- dbctl:connecting-role`: no SET ROLE <owner> around the file
+    # An amended versioned file (manifest [[amended]]): checksums of its released text, still valid.
+    accepted_checksums: tuple[str, ...] = ()
 
 
 def make_environment(manifest) -> jinja2.Environment:
@@ -76,7 +81,23 @@ def render(env: jinja2.Environment, source: SqlFile, variables: dict) -> Rendere
         checksum=hashlib.sha256(sql.encode()).hexdigest(),
         transactional="no-transaction" not in directives,
         statements=tuple(statements),
+        as_owner="connecting-role" not in directives,
+        accepted_checksums=_accepted_checksums(env, source, variables),
     )
+
+
+def _accepted_checksums(env: jinja2.Environment, source: SqlFile, variables: dict) -> tuple[str, ...]:
+    """For an amended file: the checksums listed in the manifest and that of its released text
+    rendered with these variables (what a database migrated from that text with them recorded)."""
+    amendment = source.amendment
+    if amendment is None:
+        return ()
+    accepted = set(amendment.valid_checksums)
+    if amendment.released is not None:
+        released = replace(source, path=source.path.parents[2] / amendment.released,
+                           rel=amendment.released, amendment=None)
+        accepted.add(render(env, released, variables).checksum)
+    return tuple(sorted(accepted))
 
 
 def _template_line(exc: Exception, source: SqlFile) -> str:

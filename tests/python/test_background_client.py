@@ -1,7 +1,9 @@
 """Spec 003's clients through asyncpg, unchanged: a realistic agent life cycle with only the spec's
-statements (and the upserts such clients register and update with), connected as a login role
-whose search_path comes from ALTER ROLE ... SET search_path (the clients set none), compared with the
-same statements on the spec's own DDL; NOTIFY on a message; the queue with competing consumers."""
+statements (and the upserts and state updates such clients register and update with: an agent
+registers as initializing and moves through running, paused, stopping, stopped and error), connected
+as a login role whose search_path comes from ALTER ROLE ... SET search_path (the clients set none),
+compared with the same statements on the spec's own DDL; NOTIFY on a message; the queue with
+competing consumers."""
 
 import asyncio
 import json
@@ -47,6 +49,7 @@ LLM = """
 INSERT INTO llm_conversations (conversation_id, agent_id, prompt, response, model, tokens_used, cost, metadata)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
 """
+UPDATE_STATE = "UPDATE agents SET state = $2, updated_at = NOW() WHERE agent_id = $1"
 STOP = "UPDATE agents SET state = $2, stopped_at = $3, updated_at = NOW() WHERE agent_id = $1"
 
 FLEET = ("coordinator", "heartbeat_monitor", "performance_monitor", "ai_help_agent")
@@ -81,14 +84,22 @@ def agent_login(admin_dsn):
 
 
 async def life_cycle(conn, now):
-    """What the fleet does, in the spec's order (Agent Registration Flow); returns the heartbeat ids."""
+    """What the fleet does, in the spec's order (Agent Registration Flow), with the client's states:
+    each agent registers as initializing (twice: a restart re-registers), runs and beats; the
+    performance monitor pauses and resumes, the heartbeat monitor stops, the help agent fails.
+    Returns the heartbeat ids."""
     ids = []
     for n, agent in enumerate(FLEET):
-        await conn.execute(REGISTER, agent, "starting", now - timedelta(hours=2), json.dumps({"n": n}), json.dumps({}))
-        await conn.execute(REGISTER, agent, "running", now - timedelta(hours=1), json.dumps({"n": n}),
+        await conn.execute(REGISTER, agent, "initializing", now - timedelta(hours=2), json.dumps({"n": n}),
+                           json.dumps({}))
+        await conn.execute(REGISTER, agent, "initializing", now - timedelta(hours=1), json.dumps({"n": n}),
                            json.dumps({"host": "worker-1"}))
+        await conn.execute(UPDATE_STATE, agent, "running")
         for minute in range(60, -1, -1):
-            ids.append(await conn.fetchval(HEARTBEAT, agent, now - timedelta(minutes=minute), "running", minute % 3,
+            state = "paused" if agent == "performance_monitor" and 20 < minute <= 30 else "running"
+            if agent == "performance_monitor" and minute in (30, 20):
+                await conn.execute(UPDATE_STATE, agent, state)
+            ids.append(await conn.fetchval(HEARTBEAT, agent, now - timedelta(minutes=minute), state, minute % 3,
                                            json.dumps({"cpu_usage": 10.0 + n + minute % 5, "memory_mb": 256})))
         for half_minute in range(0, 150, 7):
             await conn.execute(METRIC_WITH_TIME, agent, "memory_usage", 40.0 + half_minute % 9, "percent",
@@ -96,6 +107,7 @@ async def life_cycle(conn, now):
         await conn.execute(INSERT_METRIC, agent, "cpu_usage", 25.5)  # the spec's own statement, a float
         await conn.execute(EVENT, "agent_started", json.dumps({"pid": 100 + n}), agent, "INFO")
     await conn.execute(EVENT, "llm_timeout", json.dumps({"after": 30}), "ai_help_agent", "ERROR")
+    await conn.execute(UPDATE_STATE, "ai_help_agent", "error")
     await conn.execute(EVENT, "config_reloaded", None, "an_unregistered_script", "WARNING")
     await conn.execute(SET_STATE, "fleet_mode", json.dumps("normal"), "coordinator")
     await conn.execute(SET_STATE, "fleet_mode", json.dumps("degraded"), "performance_monitor")
@@ -106,6 +118,7 @@ async def life_cycle(conn, now):
     await conn.fetchval(MESSAGE, "coordinator", "performance_monitor", "collect", json.dumps({"scope": "fleet"}))
     await conn.fetchval(LLM, "conv-1", "ai_help_agent", "How?", "Like this.", "gpt-4o-mini", 321, 0.00123,
                         json.dumps({"temperature": 0.2}))
+    await conn.execute(UPDATE_STATE, "heartbeat_monitor", "stopping")
     await conn.execute(STOP, "heartbeat_monitor", "stopped", now)
     return ids
 
@@ -117,7 +130,8 @@ async def monitoring(conn):
     summary = [tuple(r) for r in await conn.fetch(METRICS_SUMMARY)]
     health = [tuple(r) for r in await conn.fetch(HEALTH_OVERVIEW)]
     health_summary = sorted(tuple(r) for r in await conn.fetch(HEALTH_SUMMARY_QUERY))
-    return active, recent, summary, health, health_summary
+    states = [tuple(r) for r in await conn.fetch("SELECT agent_id, state FROM agents ORDER BY agent_id")]
+    return active, recent, summary, health, health_summary, states
 
 
 def test_the_spec_clients_life_cycle_runs_unchanged_and_reads_what_the_spec_ddl_reads(migrated, agent_login):
@@ -132,12 +146,16 @@ def test_the_spec_clients_life_cycle_runs_unchanged_and_reads_what_the_spec_ddl_
             await life_cycle(spec, now)
             ours, theirs = await monitoring(agent), await monitoring(spec)
             assert ours == theirs
-            active, recent, summary, health, health_summary = ours
-            assert [a for a, _, _ in active] == ["coordinator", "performance_monitor", "ai_help_agent"]
+            active, recent, summary, health, health_summary, states = ours
+            assert states == [("ai_help_agent", "error"), ("coordinator", "running"),
+                              ("heartbeat_monitor", "stopped"), ("performance_monitor", "running")]
+            assert [a for a, _, _ in active] == ["coordinator", "performance_monitor"]
             assert len(recent) == 4 * 5 and recent[0][0] == "ai_help_agent" and recent[0][4] == 17.0
             assert ("coordinator", "cpu_usage") in [(r[0], r[1]) for r in summary]
-            assert health == [("Total Agents", 4), ("Running Agents", 3), ("Recent Heartbeats (5min)", 20),
+            assert health == [("Total Agents", 4), ("Running Agents", 2), ("Recent Heartbeats (5min)", 20),
                               ("Error Events (1hour)", 1)]
+            paused = await agent.fetchval("SELECT count(*) FROM agent_heartbeats WHERE state = 'paused'")
+            assert paused == 10
             assert [(r[0], r[1]) for r in health_summary] == [(a, 61) for a in sorted(FLEET)]
             plan = "\n".join(r[0] for r in await agent.fetch(EXPLAIN_EXAMPLE))
             assert "idx_heartbeats_agent_timestamp" in plan or "agent_id_timestamp_idx" in plan

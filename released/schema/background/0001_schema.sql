@@ -1,0 +1,39 @@
+-- background: the schema of the background-agents shared state (spec 003) and the agents' own
+-- least-privilege role. This file runs as the connecting role (the owner role has no CREATEROLE):
+-- the role is cluster-wide, so it is created idempotently like core's roles (schema/core/0002_roles.sql).
+-- {{ background_agents_role }} is a NOLOGIN role: give it LOGIN and a password in the deployment
+-- (ALTER ROLE {{ background_agents_role }} LOGIN PASSWORD '...'), or grant it to a login role.
+
+CREATE SCHEMA background AUTHORIZATION {{ owner_role }};
+
+COMMENT ON SCHEMA background IS
+'Background agents (spec 003): agent registry, heartbeats, performance metrics, system state and
+events, help requests and responses, inter-agent messages, LLM conversations. The time series are
+range-partitioned (core partition manager). Use with SET search_path = background, core, {{ extension_schema }}.';
+
+SELECT core.grant_module_privileges('background');
+
+DO $role$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{{ background_agents_role }}') THEN
+        BEGIN
+            EXECUTE format('CREATE ROLE %I NOLOGIN', '{{ background_agents_role }}');
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;  -- created meanwhile by a migration of another database
+        END;
+    END IF;
+END
+$role$;
+
+-- The spec's clients set no search_path of their own: the role carries it.
+ALTER ROLE {{ background_agents_role }} SET search_path = background, core, {{ extension_schema }};
+
+-- Exactly what an agent needs: the schema, DML on its tables (no TRUNCATE, no DDL), its sequences.
+-- Functions are granted one by one in functions/background/; none is executable by PUBLIC.
+GRANT USAGE ON SCHEMA background TO {{ background_agents_role }};
+ALTER DEFAULT PRIVILEGES FOR ROLE {{ owner_role }} IN SCHEMA background
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {{ background_agents_role }};
+ALTER DEFAULT PRIVILEGES FOR ROLE {{ owner_role }} IN SCHEMA background
+GRANT USAGE, SELECT ON SEQUENCES TO {{ background_agents_role }};
+ALTER DEFAULT PRIVILEGES FOR ROLE {{ owner_role }} IN SCHEMA background
+REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
