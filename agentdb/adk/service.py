@@ -193,7 +193,9 @@ def event_input(event: Event) -> dict[str, Any]:
     delta = _durable_delta(event)
     return {
         "event_type": kind,
-        "state_delta": _json(delta) if delta else None,
+        # A value JSON cannot encode (a function) is stored as its string form, as ADK's
+        # DatabaseSessionService stores it (make_json_safe_state), and the event is kept.
+        "state_delta": json.dumps(_session_util.make_json_safe_state(delta)) if delta else None,
         "agent_name": _name(event.author),
         "parent_agent_name": _name(branch[-2]) if len(branch) > 1 and branch[-1] == event.author else None,
         "tool_name": _name(calls[0].name if calls else responses[0].name if responses else None),

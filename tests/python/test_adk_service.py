@@ -365,6 +365,35 @@ def test_two_writers_blocked_on_the_session_row_exactly_one_wins(databases):
     run("agentdb", databases, body)
 
 
+def unencodable():
+    """A state value JSON cannot encode (a function, as an agent may put in its state)."""
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_a_state_value_json_cannot_encode_is_stored_as_its_string(kind, databases):
+    """DatabaseSessionService stores such a value as its string form (ADK's make_json_safe_state) in the
+    initial state, in each scope of an event's delta and in the stored event, and keeps the event; the
+    session object in hand keeps the value itself. InMemorySessionService stores the value itself."""
+    async def body(service, app):
+        session = await service.create_session(app_name=app, user_id="alice", state={
+            "f": unencodable, "user:g": unencodable, "app:h": unencodable, "n": 1})
+        created = dict(session.state)
+        await service.append_event(session, event(delta={
+            "later": unencodable, "user:u": [unencodable], "app:a": {"f": unencodable}, "temp:t": unencodable,
+            "k": 2}))
+        assert session.state["later"] is unencodable and session.state["temp:t"] is unencodable
+        read = await service.get_session(app_name=app, user_id="alice", session_id=session.id)
+        return created, read.state, read.events[0].actions.state_delta, await service.get_user_state(
+            app_name=app, user_id="alice")
+    created, state, delta, user_state = run(kind, databases, body)
+    value = unencodable if kind == "memory" else str(unencodable)
+    assert created == {"f": value, "user:g": value, "app:h": value, "n": 1}
+    assert delta == {"later": value, "user:u": [value], "app:a": {"f": value}, "k": 2}
+    assert state == {"f": value, "user:g": value, "app:h": value, "n": 1, "later": value, "user:u": [value],
+                     "app:a": {"f": value}, "k": 2}
+    assert user_state == {"g": value, "u": [value]}
+
+
 # -- reading: filters, listing, deleting ------------------------------------------------------------
 
 
