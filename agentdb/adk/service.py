@@ -18,8 +18,9 @@ How ADK's identifiers map onto films:
   * the session's storage revision (ADK's stale-session marker) is films.sessions.last_sequence;
   * last_update_time is the newest event's ADK timestamp, or the session's creation time;
   * events.created_at is the event's timestamp, or its predecessor's time when it is dated earlier
-    (films keeps time moving forward in a session; ADK does not); events are returned in the order
-    they were appended, as InMemorySessionService returns them.
+    (films keeps time moving forward in a session; ADK does not);
+  * get_session returns events in DatabaseSessionService's order: by timestamp to the microsecond,
+    ties broken by event id (see _GET_RECENT for how the most recent N are found).
 Each event is stored whole (event_data, as ADK's own service stores it) and its analytic columns are
 filled from it (event_type, agent_name, tool_name, tool_input / output, tokens_used, error_message,
 transfer_to_agent), so films' SQL analytics work on sessions written by ADK.
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import re
 import uuid
 from datetime import datetime, timezone
@@ -67,6 +69,15 @@ _OWNED = "(SELECT u.username FROM films.users AS u WHERE u.id = s.user_id) = %(u
 _LAST_EVENT_TIME = """(SELECT (e.event_data ->> 'timestamp')::float8 FROM films.events AS e
     WHERE e.session_id = s.id AND e.sequence_number = s.last_sequence AND e.created_at >= s.started_at)"""
 
+# DatabaseSessionService's order of a session's events (get_session, and the stale check of a session
+# object without a marker): by timestamp to the microsecond, rounded as Python's datetime rounds a float
+# (half to even), then by event id in code point order. In SQL, of `e` read FROM _KEYED (event_data
+# parsed once: json_to_record as k); in Python, _order().
+_KEYED = """films.events AS e
+    CROSS JOIN LATERAL json_to_record(e.event_data) AS k ("timestamp" float8, id text)"""
+_AT = "(floor(k.timestamp) * 1000000 + round((k.timestamp - floor(k.timestamp)) * 1000000))::bigint"
+_ID = 'k.id COLLATE "C"'
+
 # The user row on first use, then the session; films' trigger on sessions splits app:/user:/temp: keys
 # of the initial state into their scopes as ADK's create_session does (_STATE then reads them back).
 # Concurrent first sessions of one user meet on username alone, the ON CONFLICT target: an email
@@ -88,12 +99,50 @@ FROM (SELECT id FROM found UNION ALL SELECT id FROM made) AS owner
 
 _STATE = "SELECT films.full_state(s) FROM films.sessions AS s WHERE s.id = %(id)s"
 
+# get_session reads events in the order appended and puts them into ADK's order once validated (where
+# the key costs nothing; here it would cost a parse of every event_data), dropping those dated before
+# after_timestamp and keeping the most recent N. What it reads is every event that can be in the answer:
+# an event is never dated after its created_at, so none created before after_at can be.
 _GET = f"""
 SELECT s.last_sequence, s.started_at, films.full_state(s), {_LAST_EVENT_TIME},
        (SELECT json_agg(e.event_data ORDER BY e.sequence_number)::text FROM films.events AS e
-        WHERE e.session_id = s.id AND e.created_at >= greatest(s.started_at, %(after_at)s)
-          AND e.sequence_number > s.last_sequence - coalesce(%(recent)s, s.last_sequence)
-          AND (%(after)s::float8 IS NULL OR (e.event_data ->> 'timestamp')::float8 >= %(after)s::float8))
+        WHERE e.session_id = s.id AND e.created_at >= greatest(s.started_at, %(after_at)s))
+FROM films.sessions AS s
+WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}
+"""
+
+# With the most recent N asked for, the events that can be among them. created_at never decreases along
+# a session's sequence and is never earlier than the event's own time, so the latest N are the last N
+# appended, read through (session_id, sequence_number) with no event_data parsed (an event created
+# strictly after its predecessor is dated its created_at; only the others' times are read), unless the
+# event appended just before them was created at or after the earliest of their times (or after_at).
+# Only then (a one-time filter) are the events created since that time read and the N latest of them
+# in ADK's order chosen here. Either way, any of them dated before after_timestamp come before all the
+# others in that order, so get_session dropping them afterwards leaves the answer.
+_GET_RECENT = f"""
+SELECT s.last_sequence, s.started_at, films.full_state(s), {_LAST_EVENT_TIME},
+       (WITH tail AS MATERIALIZED (  -- the last N appended, and the one before them
+            SELECT e.sequence_number, e.event_data, e.created_at,
+                   lag(e.created_at) OVER (ORDER BY e.sequence_number) AS previous_created_at
+            FROM films.events AS e
+            WHERE e.session_id = s.id AND e.created_at >= greatest(s.started_at, %(after_at)s)
+              AND e.sequence_number >= s.last_sequence - %(recent)s),
+        earliest AS MATERIALIZED (  -- no event of the answer is dated before it
+            SELECT greatest(min(CASE WHEN t.created_at > t.previous_created_at THEN t.created_at ELSE (
+                       SELECT to_timestamp(0) + {_AT} * interval '1 microsecond'
+                       FROM json_to_record(t.event_data) AS k ("timestamp" float8)) END), %(after_at)s) AS at
+            FROM tail AS t WHERE t.sequence_number > s.last_sequence - %(recent)s),
+        earlier AS MATERIALIZED (  -- can an event appended before them be among the latest?
+            SELECT coalesce((SELECT t.created_at FROM tail AS t WHERE t.sequence_number = s.last_sequence - %(recent)s)
+                            >= (SELECT w.at FROM earliest AS w), false) AS may)
+        SELECT json_agg(c.event_data ORDER BY c.sequence_number)::text
+        FROM (SELECT t.sequence_number, t.event_data FROM tail AS t
+              WHERE NOT (SELECT x.may FROM earlier AS x) AND t.sequence_number > s.last_sequence - %(recent)s
+              UNION ALL
+              (SELECT e.sequence_number, e.event_data FROM {_KEYED}
+               WHERE (SELECT x.may FROM earlier AS x)
+                 AND e.session_id = s.id AND e.created_at >= (SELECT w.at FROM earliest AS w)
+               ORDER BY {_AT} DESC, {_ID} DESC LIMIT %(recent)s)) AS c)
 FROM films.sessions AS s
 WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}
 """
@@ -116,11 +165,13 @@ CROSS JOIN LATERAL films.append_event(
     p_tokens_used => %(tokens_used)s, p_error_message => %(error_message)s,
     p_transfer_to_agent => %(transfer_to_agent)s,
     -- A session object this service did not return has no marker: as ADK's DatabaseSessionService
-    -- does, it is current when its last event is the last one stored; if not, it expects a sequence
-    -- no session reaches (the largest integer), which append_event refuses as stale.
+    -- does, it is current when its last event is the stored event that comes last in get_session's
+    -- order; if not, it expects a sequence no session reaches (the largest integer), which
+    -- append_event refuses as stale. That event is dated last_event_at: the session's last created_at
+    -- is the latest of its events' times (or its start, if they are all dated before it).
     p_expected_sequence => coalesce(%(expected)s::integer, CASE
-        WHEN (SELECT e.event_data ->> 'id' FROM films.events AS e WHERE e.session_id = s.id
-              AND e.sequence_number = s.last_sequence AND e.created_at >= s.started_at)
+        WHEN (SELECT {_ID} FROM {_KEYED} WHERE e.session_id = s.id AND e.created_at >= s.last_event_at
+              ORDER BY {_AT} DESC, {_ID} DESC LIMIT 1)
              IS NOT DISTINCT FROM %(last_event_id)s::text THEN s.last_sequence ELSE 2147483647 END),
     -- films keeps time moving forward in a session; ADK does not ask it of event timestamps, so an
     -- event dated before the one it follows is stored at that one's time (event_data keeps its own).
@@ -153,6 +204,18 @@ def _adk_id(films_id: uuid.UUID, session_name: str | None, app_name: str, user_i
 
 def _when(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, timezone.utc)
+
+
+def _microseconds(timestamp: float) -> int:
+    """An ADK timestamp to the microsecond as datetime.fromtimestamp rounds it (half to even), which is
+    what DatabaseSessionService stores; _AT in SQL computes the same."""
+    seconds = math.floor(timestamp)
+    return seconds * 1_000_000 + round((timestamp - seconds) * 1_000_000)
+
+
+def _order(event: Event) -> tuple[int, str]:
+    """DatabaseSessionService's order of events: time to the microsecond, then id (code point order)."""
+    return _microseconds(event.timestamp), event.id
 
 
 def _json(value: Any) -> str | None:
@@ -193,7 +256,9 @@ def event_input(event: Event) -> dict[str, Any]:
     delta = _durable_delta(event)
     return {
         "event_type": kind,
-        "state_delta": _json(delta) if delta else None,
+        # A value JSON cannot encode (a function) is stored as its string form, as ADK's
+        # DatabaseSessionService stores it (make_json_safe_state), and the event is kept.
+        "state_delta": json.dumps(_session_util.make_json_safe_state(delta)) if delta else None,
         "agent_name": _name(event.author),
         "parent_agent_name": _name(branch[-2]) if len(branch) > 1 and branch[-1] == event.author else None,
         "tool_name": _name(calls[0].name if calls else responses[0].name if responses else None),
@@ -282,17 +347,23 @@ class AgentDbSessionService(BaseSessionService):
     async def get_session(self, *, app_name: str, user_id: str, session_id: str,
                           config: GetSessionConfig | None = None) -> Session | None:
         config = config or GetSessionConfig()
-        after = config.after_timestamp
-        rows = await self._execute(_GET, {
-            "id": row_id(app_name, user_id, session_id), "app": app_name, "user": user_id,
-            "recent": config.num_recent_events, "after": after,
-            # created_at is the event's time to the microsecond: a bound that never drops an event
-            "after_at": None if after is None else _when(after - 1e-5)})
+        recent = config.num_recent_events
+        after = config.after_timestamp or None  # DatabaseSessionService ignores 0 as it ignores None
+        rows = await self._execute(_GET if recent is None else _GET_RECENT, {
+            "id": row_id(app_name, user_id, session_id), "app": app_name, "user": user_id, "recent": recent,
+            "after_at": None if after is None else _when(after)})
         if not rows:
             return None
         sequence, started_at, state, last_event_time, events = rows[0]
-        return _session(session_id, app_name, user_id, state, sequence, started_at, last_event_time,
-                        EVENTS.validate_json(events) if events else ())
+        # What was read, in the order appended, holds the answer: now ADK's order and filters, exactly.
+        events = EVENTS.validate_json(events) if events else []
+        if after is not None:
+            after = _microseconds(after)
+            events = [e for e in events if _microseconds(e.timestamp) >= after]
+        events.sort(key=_order)
+        if recent is not None:
+            events = events[max(len(events) - recent, 0):]
+        return _session(session_id, app_name, user_id, state, sequence, started_at, last_event_time, events)
 
     async def list_sessions(self, *, app_name: str, user_id: str | None = None) -> ListSessionsResponse:
         rows = await self._execute(_LIST, {"app": app_name, "user": user_id})

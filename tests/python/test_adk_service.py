@@ -6,9 +6,12 @@ extra, which `make test` installs); skipped only when it is not installed."""
 import asyncio
 import copy
 import json
+import math
 import subprocess
 import sys
+import time
 import uuid
+from datetime import datetime, timezone
 
 import psycopg
 import pytest
@@ -73,6 +76,13 @@ def run(kind, dsns, body):
             if kind != "memory":
                 await service.close()
     return asyncio.run(main())
+
+
+async def read_texts(service, session, **config) -> list[str]:
+    """The text of each event get_session returns for the session (with this GetSessionConfig), in order."""
+    read = await service.get_session(app_name=session.app_name, user_id=session.user_id, session_id=session.id,
+                                     config=GetSessionConfig(**config) if config else None)
+    return [e.content.parts[0].text for e in read.events]
 
 
 def films_query(dsns, sql, params=None):
@@ -253,6 +263,8 @@ def test_a_null_in_a_delta_keeps_the_key(kind, databases):
 
 @pytest.mark.parametrize("kind", ALL)
 def test_events_dated_out_of_order_or_before_the_session_are_kept(kind, databases):
+    """Kept, and read back as each service orders them: DatabaseSessionService (and agentdb) by time,
+    so the most recent N are the N latest in time; InMemorySessionService in the order appended."""
     async def body(service, app):
         session = await service.create_session(app_name=app, user_id="alice")
         t = session.last_update_time
@@ -261,10 +273,84 @@ def test_events_dated_out_of_order_or_before_the_session_are_kept(kind, database
         for e in sent:
             await service.append_event(session, e.model_copy(deep=True))
         read = await service.get_session(app_name=app, user_id="alice", session_id=session.id)
-        assert sorted(e.timestamp for e in read.events) == sorted(e.timestamp for e in sent)
-        if kind != "database":  # DatabaseSessionService returns them sorted by timestamp
-            assert read.events == sent
-    run(kind, databases, body)
+        in_order = sent if kind == "memory" else sorted(sent, key=lambda e: e.timestamp)
+        assert read.events == in_order
+        return {n: await read_texts(service, session, num_recent_events=n) for n in (1, 2, 3)}
+    recent = run(kind, databases, body)
+    if kind == "memory":
+        assert recent == {1: ["next"], 2: ["before the session", "next"], 3: ["early", "before the session", "next"]}
+    else:
+        assert recent == {1: ["late"], 2: ["next", "late"], 3: ["early", "next", "late"]}
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_events_of_one_timestamp_are_ordered_by_id(kind, databases):
+    """DatabaseSessionService orders events by time, ties broken by id, so a tie reads back in one order
+    and num_recent_events cuts it at one place; InMemorySessionService keeps the order appended."""
+    async def body(service, app):
+        session = await service.create_session(app_name=app, user_id="alice")
+        t = session.last_update_time + 1
+        for name, timestamp in (("m", t), ("z", t + 1), ("a", t + 1), ("y", t + 1), ("b", t + 2)):
+            await service.append_event(session, event(text=name, timestamp=timestamp, id=name))
+        return {**{n: await read_texts(service, session, num_recent_events=n) for n in (None, 1, 2, 3, 4)},
+                "after": await read_texts(service, session, after_timestamp=t + 1),
+                "after, 2": await read_texts(service, session, after_timestamp=t + 1, num_recent_events=2)}
+    got = run(kind, databases, body)
+    if kind == "memory":
+        assert got == {None: ["m", "z", "a", "y", "b"], 1: ["b"], 2: ["y", "b"], 3: ["a", "y", "b"],
+                       4: ["z", "a", "y", "b"], "after": ["z", "a", "y", "b"], "after, 2": ["y", "b"]}
+    else:
+        assert got == {None: ["m", "a", "y", "z", "b"], 1: ["b"], 2: ["z", "b"], 3: ["y", "z", "b"],
+                       4: ["a", "y", "z", "b"], "after": ["a", "y", "z", "b"], "after, 2": ["z", "b"]}
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_times_are_compared_to_the_microsecond(kind, databases):
+    """DatabaseSessionService keeps an event's time to the microsecond (Python's datetime rounding) for
+    ordering and for after_timestamp: two times within one microsecond are a tie, broken by id, and an
+    after_timestamp inside that microsecond takes both. InMemorySessionService compares the floats."""
+    base = float(math.floor(time.time()) + 2)
+    later = math.nextafter(math.nextafter(base, math.inf), math.inf)  # 0.48 µs after base
+    between = math.nextafter(base, math.inf)
+    assert len({datetime.fromtimestamp(x, timezone.utc) for x in (base, between, later)}) == 1
+
+    async def body(service, app):
+        session = await service.create_session(app_name=app, user_id="alice")
+        await service.append_event(session, event(text="z", timestamp=base, id="z"))
+        await service.append_event(session, event(text="a", timestamp=later, id="a"))
+        read = await service.get_session(app_name=app, user_id="alice", session_id=session.id)
+        assert [e.timestamp for e in read.events] == ([base, later] if kind == "memory" else [later, base])
+        return (await read_texts(service, session), await read_texts(service, session, after_timestamp=between),
+                await read_texts(service, session, num_recent_events=1))
+    expected = {"memory": (["z", "a"], ["a"], ["a"])}.get(kind, (["a", "z"], ["a", "z"], ["z"]))
+    assert run(kind, databases, body) == expected
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_num_recent_events_and_after_timestamp_of_events_dated_out_of_order(kind, databases):
+    """The most recent N are the N latest in time (DatabaseSessionService), wherever they were appended,
+    and after_timestamp takes every event dated from then on. InMemorySessionService takes the last N
+    appended, then those after the last one appended that is dated before after_timestamp."""
+    async def body(service, app):
+        session = await service.create_session(app_name=app, user_id="alice")
+        t = session.last_update_time
+        for name, offset in (("e1", 1), ("e2", 2), ("e3", 3), ("late", 1.5), ("e4", 4), ("e5", 5)):
+            await service.append_event(session, event(text=name, timestamp=t + offset))
+        cases = [{}, {"num_recent_events": 2}, {"num_recent_events": 3}, {"num_recent_events": 5},
+                 {"after_timestamp": t + 1.5}, {"after_timestamp": t + 1.5, "num_recent_events": 4},
+                 {"after_timestamp": t + 2, "num_recent_events": 10},
+                 {"after_timestamp": t + 2.5, "num_recent_events": 3},
+                 {"after_timestamp": t + 1.2, "num_recent_events": 10}]
+        return [await read_texts(service, session, **case) for case in cases]
+    if kind == "memory":
+        expected = [["e1", "e2", "e3", "late", "e4", "e5"], ["e4", "e5"], ["late", "e4", "e5"],
+                    ["e2", "e3", "late", "e4", "e5"], ["e2", "e3", "late", "e4", "e5"], ["e3", "late", "e4", "e5"],
+                    ["e4", "e5"], ["e4", "e5"], ["e2", "e3", "late", "e4", "e5"]]
+    else:
+        expected = [["e1", "late", "e2", "e3", "e4", "e5"], ["e4", "e5"], ["e3", "e4", "e5"],
+                    ["late", "e2", "e3", "e4", "e5"], ["late", "e2", "e3", "e4", "e5"], ["e2", "e3", "e4", "e5"],
+                    ["e2", "e3", "e4", "e5"], ["e3", "e4", "e5"], ["late", "e2", "e3", "e4", "e5"]]
+    assert run(kind, databases, body) == expected
 
 
 @pytest.mark.parametrize("kind", ALL)
@@ -326,6 +412,27 @@ def test_a_session_object_made_elsewhere_is_checked_by_its_last_event(kind, data
 
 
 @pytest.mark.parametrize("kind", PERSISTENT)
+def test_a_session_object_made_elsewhere_is_checked_by_its_latest_event_in_time(kind, databases):
+    """The last event of a session object without a marker is compared with the stored event that comes
+    last in get_session's order (DatabaseSessionService: latest time, then id), not the last appended:
+    a session rebuilt from a read is current, one holding the events in the order appended is not."""
+    async def body(service, app):
+        session = await service.create_session(app_name=app, user_id="alice")
+        t = session.last_update_time
+        await service.append_event(session, event(text="late", timestamp=t + 2, id="late"))
+        await service.append_event(session, event(text="early", timestamp=t + 1, id="early"))
+        read = await service.get_session(app_name=app, user_id="alice", session_id=session.id)
+        assert [e.id for e in read.events] == ["early", "late"]
+        as_appended = Session(id=session.id, app_name=app, user_id="alice", events=list(reversed(read.events)))
+        with pytest.raises(StaleSessionError, match="modified in storage"):
+            await service.append_event(as_appended, event(text="refused", timestamp=t + 3))
+        rebuilt = Session(id=session.id, app_name=app, user_id="alice", events=list(read.events))
+        await service.append_event(rebuilt, event(text="accepted", timestamp=t + 3))
+        assert await read_texts(service, session) == ["early", "late", "accepted"]
+    run(kind, databases, body)
+
+
+@pytest.mark.parametrize("kind", PERSISTENT)
 def test_two_writers_of_one_revision_exactly_one_wins(kind, databases):
     async def body(service, app):
         session = await service.create_session(app_name=app, user_id="alice")
@@ -363,6 +470,35 @@ def test_two_writers_blocked_on_the_session_row_exactly_one_wins(databases):
         read = await service.get_session(app_name=app, user_id="alice", session_id=session.id)
         assert len(read.events) == 1
     run("agentdb", databases, body)
+
+
+def unencodable():
+    """A state value JSON cannot encode (a function, as an agent may put in its state)."""
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_a_state_value_json_cannot_encode_is_stored_as_its_string(kind, databases):
+    """DatabaseSessionService stores such a value as its string form (ADK's make_json_safe_state) in the
+    initial state, in each scope of an event's delta and in the stored event, and keeps the event; the
+    session object in hand keeps the value itself. InMemorySessionService stores the value itself."""
+    async def body(service, app):
+        session = await service.create_session(app_name=app, user_id="alice", state={
+            "f": unencodable, "user:g": unencodable, "app:h": unencodable, "n": 1})
+        created = dict(session.state)
+        await service.append_event(session, event(delta={
+            "later": unencodable, "user:u": [unencodable], "app:a": {"f": unencodable}, "temp:t": unencodable,
+            "k": 2}))
+        assert session.state["later"] is unencodable and session.state["temp:t"] is unencodable
+        read = await service.get_session(app_name=app, user_id="alice", session_id=session.id)
+        return created, read.state, read.events[0].actions.state_delta, await service.get_user_state(
+            app_name=app, user_id="alice")
+    created, state, delta, user_state = run(kind, databases, body)
+    value = unencodable if kind == "memory" else str(unencodable)
+    assert created == {"f": value, "user:g": value, "app:h": value, "n": 1}
+    assert delta == {"later": value, "user:u": [value], "app:a": {"f": value}, "k": 2}
+    assert state == {"f": value, "user:g": value, "app:h": value, "n": 1, "later": value, "user:u": [value],
+                     "app:a": {"f": value}, "k": 2}
+    assert user_state == {"g": value, "u": [value]}
 
 
 # -- reading: filters, listing, deleting ------------------------------------------------------------
