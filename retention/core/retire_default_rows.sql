@@ -12,9 +12,9 @@
 -- Rows still referenced by a foreign key stay: a partition holding them could not be detached either
 -- (23503). Maintenance rescues them into their partition like any row, and retention then reports
 -- that partition until the reference goes. Rows with a non-finite key stay too (no range holds them).
--- The default partition is locked in EXCLUSIVE mode (readers go on; writers and new references wait)
--- and its application triggers are switched off, as for a rescue: retention drops rows, it does not
--- delete them one by one in the application's sense.
+-- The table and its default partition are locked in EXCLUSIVE mode, as for a rescue (readers go on;
+-- writers and new references wait, for the step), and the default partition's application triggers
+-- are switched off: retention drops rows, it does not delete them in the application's sense.
 
 CREATE OR REPLACE FUNCTION core.retire_default_rows(
     p_parent regclass, p_now timestamptz, p_lower_bound timestamptz DEFAULT NULL
@@ -75,6 +75,10 @@ BEGIN
                           v_key.key_column, v_slot.lower_bound, v_key.key_column, v_slot.upper_bound);
     END IF;
 
+    -- The parent first, as every step that writes the default partition does (core.create_partition):
+    -- a writer routed to the default partition holds the parent, so taking the default partition
+    -- first would let the two wait for each other.
+    EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', p_parent);
     EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', v_default);
     FOR v_fk IN SELECT * FROM core.foreign_keys_to(v_default) LOOP
         v_where := v_where || format(' AND NOT EXISTS (SELECT FROM %s AS x WHERE (%s) = (%s))', v_fk.referencing,
