@@ -10,7 +10,8 @@
 -- Each referencing table is locked in EXCLUSIVE mode (readers go on, writers wait) before its rows
 -- are read, under the caller's lock_timeout: no row can start or stop referencing the set while the
 -- step runs. Tables holding no referencing row are not locked. Needs SELECT on them and the right
--- to lock them: a table the caller may not read makes the step fail, naming it.
+-- to lock them: a table the caller may not read makes the step fail, naming it (42501), as does a
+-- table forcing row-level security on its owner (0A000), whose hidden rows could not be taken out.
 
 CREATE OR REPLACE FUNCTION core.referencing_rows(
     p_leaf regclass, p_key name, p_lower text, p_upper text,
@@ -51,6 +52,18 @@ BEGIN
                        core.columns_of('r', f.referenced_columns) AS keys
                 FROM core.foreign_keys_to(v_source::regclass) AS f
             LOOP
+                -- Rows a policy hides from the owner could not be taken out, and a cascade (which
+                -- sees them) would delete them: refuse instead.
+                IF EXISTS (SELECT FROM pg_class AS c WHERE c.oid = v_fk.referencing
+                           AND c.relrowsecurity AND c.relforcerowsecurity) THEN
+                    RAISE EXCEPTION USING
+                        ERRCODE = 'feature_not_supported',
+                        MESSAGE = format('cannot move rows of %s referenced from %s: row-level security is forced '
+                                         'on that table for its owner, so some of its rows cannot be seen',
+                                         v_source::regclass, v_fk.referencing),
+                        HINT = format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY; or give its owner a policy '
+                                      'that sees every row.', v_fk.referencing);
+                END IF;
                 v_query := format('SELECT x.tableoid, x.ctid FROM %s AS x WHERE (%s) IN (SELECT %s FROM ONLY %s AS r WHERE %s)',
                                   v_fk.referencing, v_fk.columns, v_fk.keys, v_source::regclass, v_referenced);
                 -- A table referencing itself: the rows that move are not taken out a second time.

@@ -5,7 +5,7 @@
 -- The referencing rows come back unchanged, no trigger or cascade fires, the keys' modes are as
 -- declared afterwards and nothing is left to fail at COMMIT. p_now is fixed throughout.
 BEGIN;
-SELECT plan(27);
+SELECT plan(29);
 
 CREATE SCHEMA rr AUTHORIZATION {{ owner_role }};
 SET LOCAL ROLE {{ owner_role }};
@@ -180,7 +180,28 @@ DELETE FROM rr.links WHERE step_id = 99;
 SELECT throws_ok($$INSERT INTO rr.steps VALUES (6, '2025-11-08+00', 42, '2025-11-05+00')$$, '23503', NULL,
                  'the self-reference is immediate, as declared');
 
--- Who may not read a referencing table cannot have it emptied behind their back: the step fails.
+-- A table whose rows a forced policy hides from its owner cannot be emptied and refilled (a cascade
+-- would see the hidden rows), nor one maintenance may not read: the step fails, inside the run.
+SET LOCAL ROLE {{ owner_role }};
+CREATE TABLE rr.hidden_notes (
+    reading_id bigint, reading_at timestamptz,
+    FOREIGN KEY (reading_id, reading_at) REFERENCES rr.readings (id, at) ON DELETE CASCADE
+);
+ALTER TABLE rr.hidden_notes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rr.hidden_notes FORCE ROW LEVEL SECURITY;
+CREATE POLICY hidden_notes_writes ON rr.hidden_notes FOR INSERT WITH CHECK (true);
+INSERT INTO rr.readings (at, label) VALUES ('2025-09-10+00', 'f');
+INSERT INTO rr.hidden_notes SELECT id, at FROM rr.readings WHERE label = 'f';
+RESET ROLE;
+SELECT results_eq(
+    $$SELECT action, partition, outcome, left(message, 5) FROM core.run_maintenance('2026-01-20+00')
+      WHERE target = 'rr.readings'$$,
+    $$VALUES ('rescue', 'rr.readings_2025_09', 'failed', '0A000')$$,
+    'a referencing table hiding rows from its owner fails that rescue inside its step'
+);
+SELECT is((SELECT count(*)::int FROM rr.hidden_notes), 1, 'and the hidden reference is still there');
+DROP TABLE rr.hidden_notes;
+
 CREATE ROLE rr_stranger NOLOGIN;
 GRANT USAGE ON SCHEMA rr TO rr_stranger;
 GRANT REFERENCES ON rr.readings TO rr_stranger;
@@ -194,11 +215,13 @@ INSERT INTO rr.readings (at, label) VALUES ('2025-10-10+00', 'e');
 RESET ROLE;
 INSERT INTO rr.foreign_notes SELECT id, at FROM rr.readings WHERE label = 'e';
 SELECT results_eq(
-    $$SELECT action, outcome, left(message, 5) FROM core.run_maintenance('2026-01-20+00') WHERE target = 'rr.readings'$$,
-    $$VALUES ('rescue', 'failed', '42501')$$,
-    'a referencing table maintenance may not read makes that rescue fail, inside its step'
+    $$SELECT action, partition, outcome, left(message, 5) FROM core.run_maintenance('2026-01-20+00')
+      WHERE target = 'rr.readings' ORDER BY partition$$,
+    $$VALUES ('rescue', 'rr.readings_2025_09', 'failed', '42501'), ('rescue', 'rr.readings_2025_10', 'failed', '42501')$$,
+    'a referencing table maintenance may not read makes the rescues fail, inside their steps'
 );
-SELECT is((SELECT tableoid::regclass::text FROM rr.readings WHERE label = 'e'), 'rr.readings_default',
-          'and its rows stay in the default partition, still referenced');
-SELECT lives_ok($$SET CONSTRAINTS ALL IMMEDIATE$$, 'the failed step left nothing to fail at COMMIT');
+SELECT results_eq($$SELECT label, tableoid::regclass::text FROM rr.readings WHERE label IN ('e', 'f') ORDER BY 1$$,
+                  $$VALUES ('e', 'rr.readings_default'), ('f', 'rr.readings_default')$$,
+                  'their rows stay in the default partition');
+SELECT lives_ok($$SET CONSTRAINTS ALL IMMEDIATE$$, 'the failed steps left nothing to fail at COMMIT');
 ROLLBACK;
