@@ -3,6 +3,9 @@ statements a new user ran), and one poisoned table and one poisoned task in a ru
 premake, rescue and drop for the others. Times are relative to the server's clock in ways that hold
 on any day (39 days back is always before the current month)."""
 
+import random
+import threading
+import time
 import uuid
 
 import psycopg
@@ -120,3 +123,65 @@ def test_one_poisoned_table_and_task_never_undo_the_others(database, roles):
     assert query(database, "SELECT id FROM app.parents") == [(1,)]
     assert query(database, "SELECT target, action FROM core.maintenance_log WHERE outcome = 'failed' ORDER BY 1") == [
         ("app.bad_task(timestamp with time zone)", "task"), ("app.poisoned", "rescue")]
+
+
+def test_referenced_rows_are_rescued_while_writers_append_transfers(database):
+    """Writers append agent transfers to backdated sessions (their events land in the default
+    partition, months apart) while maintenance runs again and again: no writer fails, no event or
+    transfer is lost or duplicated, every transfer still points at its event."""
+    dbctl("migrate", "--module", "films", dsn=database, check=True)
+    uid = query(database, "INSERT INTO films.users (username, email) VALUES ('w', 'w@x.invalid') RETURNING id")[0][0]
+    stop, appended, failures = threading.Event(), [], []
+
+    def writer(number):
+        rng = random.Random(number)
+        with psycopg.connect(database, autocommit=True) as conn:
+            while not stop.is_set():
+                days = rng.randint(45, 1500)
+                sid = conn.execute("INSERT INTO films.sessions (user_id, started_at) "
+                                   "VALUES (%s, now() - %s * interval '1 day') RETURNING id", (uid, days)).fetchone()[0]
+                for minute in range(5):
+                    try:
+                        conn.execute("SELECT films.append_event(%s, 'agent_transfer', '{}'::json, p_agent_name => 'a', "
+                                     "p_transfer_to_agent => 'b', "
+                                     "p_created_at => now() - %s * interval '1 day' + %s * interval '1 minute')",
+                                     (sid, days, minute + 1))
+                        appended.append(sid)
+                    except psycopg.Error as exc:
+                        failures.append(f"writer {number}: {exc.sqlstate} {exc}")
+
+    writers = [threading.Thread(target=writer, args=(n,)) for n in range(3)]
+    for thread in writers:
+        thread.start()
+    outcomes = []
+    try:
+        with psycopg.connect(database, autocommit=True) as conn:
+            for _ in range(25):
+                outcomes += conn.execute("SELECT action, outcome, message FROM core.run_maintenance() "
+                                         "WHERE target = 'films.events'").fetchall()
+                time.sleep(0.02)
+    finally:
+        stop.set()
+        for thread in writers:
+            thread.join()
+    with psycopg.connect(database, autocommit=True) as conn:
+        for _ in range(100):  # at most 24 months a run; writers are done
+            if conn.execute("SELECT rows_in_default FROM core.maintenance_health "
+                            "WHERE parent = 'films.events'::regclass").fetchone()[0] == 0:
+                break
+            outcomes += conn.execute("SELECT action, outcome, message FROM core.run_maintenance() "
+                                     "WHERE target = 'films.events'").fetchall()
+
+    rescued = [message for action, outcome, message in outcomes if action == "rescue" and outcome == "ok"]
+    print(f"\n{len(appended)} transfers appended during {len(rescued)} rescues; "
+          f"{sum(1 for _, outcome, _ in outcomes if outcome == 'failed')} steps timed out")
+    assert failures == []
+    assert any("rows referencing them taken out and put back" in (m or "") for m in rescued), outcomes
+    assert all((m or "").startswith("55P03") for action, outcome, m in outcomes if outcome == "failed"), outcomes
+    assert query(database, "SELECT rows_in_default FROM core.maintenance_health "
+                           "WHERE parent = 'films.events'::regclass") == [(0,)]
+    assert query(database, "SELECT count(*), count(DISTINCT (session_id, event_id)) FROM films.agent_transfers") == [
+        (len(appended), len(appended))]
+    assert query(database, "SELECT count(*) FROM films.agent_transfers AS t JOIN films.events AS e "
+                           "ON (e.session_id, e.id, e.created_at) = (t.session_id, t.event_id, t.event_created_at)"
+                           ) == [(len(appended),)]
