@@ -42,13 +42,13 @@ DECLARE
     v_lower text;
     v_upper text;
     v_referencing record;
-    v_leaves regclass [] := '{}';
+    v_leaves regclass[] := '{}';
     v_leaf regclass;
     v_triggers jsonb;
     v_sql text;
     v_union text;
-    v_kept_leaves oid [] := '{}';
-    v_kept_rows text [] := '{}';
+    v_kept_leaves oid[] := '{}';
+    v_kept_rows text[] := '{}';
     v_moving boolean := FALSE;
     v_cycle boolean := FALSE;
     v_rows bigint := 0;

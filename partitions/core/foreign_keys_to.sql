@@ -4,7 +4,7 @@
 -- in order. A referencing partitioned table is named once, by its root: query it without ONLY.
 
 CREATE OR REPLACE FUNCTION core.foreign_keys_to(p_relation regclass)
-RETURNS TABLE (constraint_name name, referencing regclass, referencing_columns name [], referenced_columns name [])
+RETURNS TABLE (constraint_name name, referencing regclass, referencing_columns name[], referenced_columns name[])
 LANGUAGE sql
 STABLE
 SET search_path = pg_catalog, pg_temp
@@ -23,7 +23,7 @@ COMMENT ON FUNCTION core.foreign_keys_to(regclass) IS
 'Foreign keys referencing a table or leaf partition directly (clones of its parent''s included): name,
 referencing table, referencing and referenced columns in matching order.';
 
-CREATE OR REPLACE FUNCTION core.columns_of(p_alias text, p_columns name [])
+CREATE OR REPLACE FUNCTION core.columns_of(p_alias text, p_columns name[])
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
@@ -33,8 +33,8 @@ AS $$
     FROM unnest(p_columns) WITH ORDINALITY AS u (c, n)
 $$;
 
-COMMENT ON FUNCTION core.columns_of(text, name []) IS
+COMMENT ON FUNCTION core.columns_of(text, name[]) IS
 'alias.column, alias.column, ... (quoted), for the dynamic SQL that matches foreign key columns.';
 
 REVOKE ALL ON FUNCTION core.foreign_keys_to(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION core.columns_of(text, name []) FROM PUBLIC;
+REVOKE ALL ON FUNCTION core.columns_of(text, name[]) FROM PUBLIC;

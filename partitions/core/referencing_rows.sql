@@ -15,25 +15,25 @@
 
 CREATE OR REPLACE FUNCTION core.referencing_rows(
     p_leaf regclass, p_key name, p_lower text, p_upper text,
-    OUT leaves oid [], OUT ctids tid []
+    OUT leaves oid[], OUT ctids tid[]
 )
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_frontier_leaves oid [] := ARRAY[p_leaf::oid];
-    v_frontier_ctids tid [] := '{}';
-    v_next_leaves oid [];
-    v_next_ctids tid [];
-    v_found_leaves oid [];
-    v_found_ctids tid [];
+    v_frontier_leaves oid[] := ARRAY[p_leaf::oid];
+    v_frontier_ctids tid[] := '{}';
+    v_next_leaves oid[];
+    v_next_ctids tid[];
+    v_found_leaves oid[];
+    v_found_ctids tid[];
     v_first boolean := TRUE;
     v_source oid;
     v_fk record;
     v_referenced text;
     v_query text;
     v_any boolean;
-    v_locked oid [] := '{}';
+    v_locked oid[] := '{}';
 BEGIN
     leaves := '{}';
     ctids := '{}';

@@ -5,7 +5,7 @@
 -- never touched: PostgreSQL lets only a superuser switch those off. Needs the tables' owner, and
 -- takes SHARE ROW EXCLUSIVE on each (writers wait; the caller already holds a stronger lock).
 
-CREATE OR REPLACE FUNCTION core.disable_user_triggers(p_relations regclass [])
+CREATE OR REPLACE FUNCTION core.disable_user_triggers(p_relations regclass[])
 RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -29,7 +29,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION core.disable_user_triggers(regclass []) IS
+COMMENT ON FUNCTION core.disable_user_triggers(regclass[]) IS
 'Disables every enabled non-internal trigger of the relations; returns what it disabled, for
 core.restore_user_triggers.';
 
@@ -54,5 +54,5 @@ COMMENT ON FUNCTION core.restore_user_triggers(jsonb) IS
 'Enables again the triggers core.disable_user_triggers disabled, each in its former mode (origin,
 ALWAYS or REPLICA).';
 
-REVOKE ALL ON FUNCTION core.disable_user_triggers(regclass []) FROM PUBLIC;
+REVOKE ALL ON FUNCTION core.disable_user_triggers(regclass[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION core.restore_user_triggers(jsonb) FROM PUBLIC;

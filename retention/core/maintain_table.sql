@@ -47,12 +47,12 @@ DECLARE
     v_at timestamptz;
     v_cutoff timestamptz;
     v_expired text := 'false';
-    v_referenced timestamptz [] := '{}';
-    v_rescued_expired timestamptz [] := '{}';
-    v_found timestamptz [];
+    v_referenced timestamptz[] := '{}';
+    v_rescued_expired timestamptz[] := '{}';
+    v_found timestamptz[];
     v_fk record;
     v_rows bigint;
-    v_failed text [] := '{}';
+    v_failed text[] := '{}';
     v_message text;
     v_result core.maintenance_action;
     v_started timestamptz;

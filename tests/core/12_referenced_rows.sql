@@ -58,8 +58,8 @@ CREATE TABLE rr.alerts (
     reading_at timestamptz NOT NULL,
     CONSTRAINT alerts_reading FOREIGN KEY (reading_id, reading_at) REFERENCES rr.readings (id, at) ON DELETE CASCADE
 ) PARTITION BY RANGE (raised_at);
-CREATE TABLE rr.alerts_old PARTITION OF rr.alerts FOR VALUES FROM (MINVALUE) TO ('2026-01-01+00');
-CREATE TABLE rr.alerts_new PARTITION OF rr.alerts FOR VALUES FROM ('2026-01-01+00') TO (MAXVALUE);
+CREATE TABLE rr.alerts_old PARTITION OF rr.alerts FOR VALUES FROM ('2000-01-01+00') TO ('2026-01-01+00');
+CREATE TABLE rr.alerts_new PARTITION OF rr.alerts FOR VALUES FROM ('2026-01-01+00') TO ('2100-01-01+00');
 CREATE TRIGGER alerts_fired AFTER INSERT OR DELETE ON rr.alerts FOR EACH ROW EXECUTE FUNCTION rr.note_fired();
 
 -- Three readings of November 2025 wait in the default partition, one of January is in its partition.
@@ -189,7 +189,7 @@ CREATE TABLE rr.hidden_notes (
 );
 ALTER TABLE rr.hidden_notes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rr.hidden_notes FORCE ROW LEVEL SECURITY;
-CREATE POLICY hidden_notes_writes ON rr.hidden_notes FOR INSERT WITH CHECK (true);
+CREATE POLICY hidden_notes_writes ON rr.hidden_notes FOR INSERT WITH CHECK (TRUE);
 INSERT INTO rr.readings (at, label) VALUES ('2025-09-10+00', 'f');
 INSERT INTO rr.hidden_notes SELECT id, at FROM rr.readings WHERE label = 'f';
 RESET ROLE;
