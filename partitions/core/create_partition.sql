@@ -27,6 +27,7 @@ RETURNS SETOF core.maintenance_action
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET timezone = 'UTC'
+SET extra_float_digits = 1  -- rows taken out travel as text: floats exactly, whatever the caller's setting
 AS $$
 DECLARE
     v_interval text;
