@@ -10,6 +10,10 @@ heartbeat of an unknown agent), is reported with its table, rowid and reason, ne
 dropped; a row whose unique key is already present (an agent registered since) is skipped and
 reported too. Imported rows are recorded in background.sqlite_imports by source label, table and
 rowid, so running the import again imports nothing twice.
+
+Old rows are imported like the others; the report counts, per table, those already older than the
+table's retention ("past retention": the next maintenance run retires them, with the rest of the
+default partition's rows past retention, while the others are rescued into their partitions).
 """
 
 import json
@@ -48,7 +52,7 @@ TABLES = {
                           "model": TEXT, "tokens_used": NUMBER, "cost": NUMBER, "timestamp": TIME,
                           "metadata": JSON},
 }
-COLUMNS = ["table", "read", "imported", "already imported", "skipped"]
+COLUMNS = ["table", "read", "imported", "already imported", "skipped", "past retention"]
 
 
 class Unconvertible(ValueError):
@@ -62,9 +66,11 @@ class TableReport:
     imported: int = 0
     already: int = 0
     skipped: list = field(default_factory=list)  # (rowid, reason)
+    past_retention: int | None = None  # imported rows older than retention; None: the table keeps all
 
     def row(self):
-        return [self.table, self.read, self.imported, self.already, len(self.skipped)]
+        return [self.table, self.read, self.imported, self.already, len(self.skipped),
+                "-" if self.past_retention is None else self.past_retention]
 
 
 def to_time(value):
@@ -139,9 +145,28 @@ def import_sqlite(conn: psycopg.Connection, path: Path, label: str | None = None
         source.close()
 
 
+def retention_cutoff(conn, table):
+    """(partition key, cutoff) of a table the partition manager keeps for a limited time: rows before
+    the cutoff are the ones maintenance retires (core.maintain_table). None when it keeps everything,
+    or when this login may not read the partition manager's settings."""
+    try:
+        with conn.transaction():
+            return conn.execute(
+                "SELECT k.key_column, (core.partition_slot(t.partition_interval, now() - t.retention)).lower_bound "
+                "FROM core.partitioned_tables AS t CROSS JOIN core.partition_key(t.parent) AS k "
+                "WHERE t.parent = to_regclass(%s) AND t.retention IS NOT NULL", (f"background.{table}",)).fetchone()
+    except psycopg.Error:
+        return None
+
+
 def import_table(conn, source, table, kinds, label) -> TableReport:
     report = TableReport(table)
     columns = [c for c in sqlite_columns(source, table) if c in kinds]
+    retention = retention_cutoff(conn, table)
+    key = None
+    if retention is not None:
+        report.past_retention = 0
+        key = columns.index(retention[0]) if retention[0] in columns else None
     done = {r[0] for r in conn.execute(
         "SELECT source_rowid FROM background.sqlite_imports WHERE source = %s AND source_table = %s", (label, table))}
     insert = (f"INSERT INTO background.{table} ({', '.join(columns)}) "
@@ -169,4 +194,6 @@ def import_table(conn, source, table, kinds, label) -> TableReport:
             report.skipped.append((rowid, f"{exc.sqlstate}: {exc.diag.message_primary}"))
             continue
         report.imported += 1
+        if key is not None and row[key] is not None and row[key] < retention[1]:
+            report.past_retention += 1
     return report

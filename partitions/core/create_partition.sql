@@ -9,15 +9,25 @@
 -- (blocks writers, not readers) under maintenance's short lock_timeout. Rows of the range waiting in
 -- the default partition move in the same transaction as the ATTACH: no row is ever lost, duplicated,
 -- or invisible to a reader.
--- User triggers on the default partition are switched off for the move, so a rescue does not fire
--- the application's DELETE triggers; the rows are copied, never re-inserted through the parent.
--- Foreign keys that reference the table must be DEFERRABLE for their rows to be moved.
+--
+-- Rows referenced by a foreign key move like any others. PostgreSQL checks a foreign key on the leaf
+-- a referenced row left (the default partition), where the key is gone, so the rows referencing the
+-- moving ones (core.referencing_rows: any foreign key, at any depth) are taken out in the same
+-- statement that takes the rows out of the default partition, and put back, unchanged, once the new
+-- partition is attached: every foreign key check then finds what it looks for, at once (constraints
+-- are made IMMEDIATE for the move and return to their declared mode after it, so nothing is left
+-- to fail at COMMIT). Identity values are kept (OVERRIDING SYSTEM VALUE), generated columns are
+-- computed again from the same values, and no referential action fires on anything.
+-- The application's triggers on every table rows leave or return to are switched off for the move,
+-- and back on as they were, so a rescue fires no DELETE or INSERT trigger; the rows are copied into
+-- their leaves, never re-inserted through a parent.
 
 CREATE OR REPLACE FUNCTION core.create_partition(p_parent regclass, p_at timestamptz)
 RETURNS SETOF core.maintenance_action
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET timezone = 'UTC'
+SET extra_float_digits = 1  -- rows taken out travel as text: floats exactly, whatever the caller's setting
 AS $$
 DECLARE
     v_interval text;
@@ -32,8 +42,16 @@ DECLARE
     v_format text;
     v_lower text;
     v_upper text;
-    v_triggers name[];
-    v_trigger name;
+    v_referencing record;
+    v_leaves regclass[] := '{}';
+    v_leaf regclass;
+    v_triggers jsonb;
+    v_sql text;
+    v_union text;
+    v_kept_leaves oid[] := '{}';
+    v_kept_rows text[] := '{}';
+    v_moving boolean := FALSE;
+    v_cycle boolean := FALSE;
     v_rows bigint := 0;
     v_started timestamptz := clock_timestamp();
     v_result core.maintenance_action;
@@ -91,36 +109,82 @@ BEGIN
     IF v_default IS NOT NULL THEN
         EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', p_parent);
         EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v_default);
-        SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_columns
-        FROM pg_attribute AS a
-        WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
         v_range := format('%I >= %L AND %I < %L', v_key.key_column, v_lower, v_key.key_column, v_upper);
-        EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s',
-                       v_new, v_columns, v_columns, v_default, v_range);
-        GET DIAGNOSTICS v_rows = ROW_COUNT;
-        IF v_rows > 0 THEN
-            -- Rows referencing the moved ones (by a DEFERRABLE foreign key) are checked at commit,
-            -- when the rows are back in place.
-            SET CONSTRAINTS ALL DEFERRED;
-            SELECT coalesce(array_agg(t.tgname), '{}') INTO v_triggers
-            FROM pg_trigger AS t
-            WHERE t.tgrelid = v_default AND NOT t.tgisinternal AND t.tgenabled <> 'D';
-            FOREACH v_trigger IN ARRAY v_triggers LOOP
-                EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', v_default, v_trigger);
-            END LOOP;
-            EXECUTE format('DELETE FROM %s WHERE %s', v_default, v_range);
-            FOREACH v_trigger IN ARRAY v_triggers LOOP
-                EXECUTE format('ALTER TABLE %s ENABLE TRIGGER %I', v_default, v_trigger);
-            END LOOP;
+        EXECUTE format('SELECT EXISTS (SELECT FROM ONLY %s WHERE %s)', v_default, v_range) INTO v_moving;
+    END IF;
+
+    IF v_moving THEN
+        SELECT * INTO v_referencing FROM core.referencing_rows(v_default, v_key.key_column, v_lower, v_upper);
+        v_leaves := ARRAY(SELECT DISTINCT l::regclass FROM unnest(v_referencing.leaves) AS l);
+        -- Moving rows that themselves reference rows taken out (a table referencing itself, a cycle):
+        -- the partition could not be attached while those are out (ATTACH checks its foreign keys),
+        -- so it is attached empty and the moving rows go in with the others, after it.
+        v_cycle := EXISTS (
+            SELECT FROM pg_constraint AS c
+            WHERE c.contype = 'f' AND c.conrelid = p_parent
+              AND EXISTS (SELECT FROM pg_partition_tree(c.confrelid) AS t WHERE t.relid = ANY (v_leaves))
+        );
+        IF NOT v_cycle THEN
+            v_columns := core.stored_columns(p_parent);
+            EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM ONLY %s WHERE %s',
+                           v_new, v_columns, v_columns, v_default, v_range);
+            GET DIAGNOSTICS v_rows = ROW_COUNT;
+        END IF;
+        v_triggers := core.disable_user_triggers(v_default || v_leaves);
+        SET CONSTRAINTS ALL IMMEDIATE;
+        -- One statement takes the rows of the range and every row referencing them out, so the
+        -- foreign key checks at its end find no referencing row left (whatever the references'
+        -- order or cycles); it returns as text the rows to put back.
+        v_sql := format('WITH moved AS (DELETE FROM ONLY %s AS x WHERE %s%s)', v_default, v_range,
+                        CASE WHEN v_cycle THEN format(' RETURNING %s AS leaf, x::text AS row', v_new::oid) ELSE '' END);
+        v_union := CASE WHEN v_cycle THEN 'SELECT leaf, row FROM moved' END;
+        FOREACH v_leaf IN ARRAY v_leaves LOOP
+            v_sql := v_sql || format(
+                ', %I AS (DELETE FROM ONLY %s AS x WHERE x.ctid = ANY (ARRAY(SELECT u.t FROM '
+                'unnest($1::oid[], $2::tid[]) AS u (l, t) WHERE u.l = %s)) RETURNING %s AS leaf, x::text AS row)',
+                'out_' || v_leaf::oid, v_leaf, v_leaf::oid, v_leaf::oid);
+            v_union := coalesce(v_union || ' UNION ALL ', '') || format('SELECT leaf, row FROM %I', 'out_' || v_leaf::oid);
+        END LOOP;
+        EXECUTE v_sql || format(' SELECT coalesce(array_agg(a.leaf), ''{}''), coalesce(array_agg(a.row), ''{}'') FROM (%s) AS a',
+                                coalesce(v_union, 'SELECT NULL::oid AS leaf, NULL::text AS row WHERE false'))
+        USING v_referencing.leaves, v_referencing.ctids
+        INTO v_kept_leaves, v_kept_rows;
+        IF v_cycle THEN
+            v_rows := cardinality(array_positions(v_kept_leaves, v_new::oid));
         END IF;
     END IF;
 
     EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
                    p_parent, v_new, v_lower, v_upper);
 
+    IF cardinality(v_kept_rows) > 0 THEN
+        -- Back into the leaves they came from (and, after a cycle, the moving rows into the new
+        -- partition), in one statement: each foreign key check at its end finds what it looks for.
+        IF v_cycle THEN
+            v_triggers := v_triggers || core.disable_user_triggers(ARRAY[v_new]);  -- cloned by ATTACH
+        END IF;
+        v_sql := NULL;
+        FOREACH v_leaf IN ARRAY ARRAY(SELECT DISTINCT l::regclass FROM unnest(v_kept_leaves) AS l) LOOP
+            v_columns := core.stored_columns(v_leaf);
+            v_sql := coalesce(v_sql || ', ', 'WITH ') || format(
+                '%I AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM unnest(ARRAY(SELECT u.r FROM '
+                'unnest($1::oid[], $2::text[]) AS u (l, r) WHERE u.l = %s)::%s[]))',
+                'back_' || v_leaf::oid, v_leaf, v_columns, v_columns, v_leaf::oid,
+                CASE WHEN v_leaf = v_new THEN v_default ELSE v_leaf END);
+        END LOOP;
+        EXECUTE v_sql || ' SELECT' USING v_kept_leaves, v_kept_rows;
+    END IF;
+    IF v_moving THEN
+        PERFORM core.restore_user_triggers(v_triggers);
+        PERFORM core.check_deferred_constraints();
+    END IF;
+
     v_result := ROW(
         p_parent::text, CASE WHEN v_rows > 0 THEN 'rescue' ELSE 'create' END, v_new::text, v_rows,
         clock_timestamp() - v_started, 'ok', format('[%s, %s)', v_lower, v_upper)
+        || CASE WHEN cardinality(v_kept_rows) > 0
+                THEN format('; %s rows referencing them taken out and put back',
+                            cardinality(array_remove(v_kept_leaves, v_new::oid))) ELSE '' END
     )::core.maintenance_action;
     RETURN NEXT v_result;
 END

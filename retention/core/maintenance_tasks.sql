@@ -88,6 +88,8 @@ BEGIN
     ELSE
         BEGIN
             EXECUTE format('SELECT %s(%L::timestamptz)', p_task::oid::regproc, p_now) INTO v_rows;
+            -- A check the task deferred to COMMIT fails here, as the task's own failure.
+            PERFORM core.check_deferred_constraints();
             v_result := ROW(p_task::text, 'task', NULL, v_rows, clock_timestamp() - v_started, 'ok',
                             NULL)::core.maintenance_action;
         EXCEPTION WHEN OTHERS THEN
@@ -102,7 +104,8 @@ $$;
 
 COMMENT ON FUNCTION core.run_maintenance_task(regprocedure, timestamptz, boolean, uuid) IS
 'Runs one registered maintenance task with p_now (the real clock for the maintenance role), in a
-subtransaction: a failure is reported (outcome failed, SQLSTATE: message), never raised.';
+subtransaction that also fires the constraint checks it deferred: a failure is reported (outcome
+failed, SQLSTATE: message), never raised, and never left for COMMIT.';
 
 REVOKE ALL ON FUNCTION core.register_maintenance_task(regprocedure, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION core.unregister_maintenance_task(regprocedure) FROM PUBLIC;

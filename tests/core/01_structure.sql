@@ -22,7 +22,9 @@ SELECT functions_are(
         'calling_role', 'check_clock', 'check_maintenance_clock', 'application_time', 'copy_table_privileges',
         'register_maintenance_task', 'unregister_maintenance_task', 'run_maintenance_task',
         'record_table_growth', 'slow_statements', 'statement_statistics', 'monitoring_alerts',
-        'register_distribution', 'distribution_problems'
+        'register_distribution', 'distribution_problems',
+        'check_deferred_constraints', 'stored_columns', 'foreign_keys_to', 'columns_of', 'referencing_rows',
+        'disable_user_triggers', 'restore_user_triggers', 'retire_default_rows'
     ],
     'core has exactly its functions'
 );

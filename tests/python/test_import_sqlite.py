@@ -64,12 +64,12 @@ def test_import_copies_converts_reports_and_never_imports_twice(database, shared
     dbctl("migrate", "--module", "background", dsn=database, check=True)
     first = dbctl("import-sqlite", "--source", str(shared_state), dsn=database, check=True).stdout
     lines = first.splitlines()
-    assert lines[0].split() == ["table", "read", "imported", "already", "imported", "skipped"]
-    assert lines[2].split() == ["agents", "3", "3", "0", "0"]
-    assert lines[3].split() == ["agent_heartbeats", "14", "11", "0", "3"]
-    assert lines[4].split() == ["performance_metrics", "3", "3", "0", "0"]
-    assert lines[5].split() == ["system_state", "1", "1", "0", "0"]
-    assert lines[6].split() == ["system_events", "3", "2", "0", "1"]
+    assert lines[0].split() == ["table", "read", "imported", "already", "imported", "skipped", "past", "retention"]
+    assert lines[2].split() == ["agents", "3", "3", "0", "0", "-"]
+    assert lines[3].split()[:5] == ["agent_heartbeats", "14", "11", "0", "3"]  # past retention: by date
+    assert lines[4].split()[:5] == ["performance_metrics", "3", "3", "0", "0"]
+    assert lines[5].split() == ["system_state", "1", "1", "0", "0", "-"]
+    assert lines[6].split()[:5] == ["system_events", "3", "2", "0", "1"]
     assert "agent_heartbeats  11     not an ISO 8601 time: 'yesterday-ish'" in first
     assert "agent_heartbeats  12     not JSON: '{cpu: 1'" in first
     assert "agent_heartbeats  13     23503: insert or update on table" in first
@@ -92,8 +92,8 @@ def test_import_copies_converts_reports_and_never_imports_twice(database, shared
     assert query(database, "SELECT value, updated_by FROM background.system_state") == [("normal", "coordinator")]
 
     again = dbctl("import-sqlite", "--source", str(shared_state), dsn=database, check=True).stdout.splitlines()
-    assert again[2].split() == ["agents", "3", "0", "3", "0"]
-    assert again[3].split() == ["agent_heartbeats", "14", "0", "11", "3"]
+    assert again[2].split() == ["agents", "3", "0", "3", "0", "-"]
+    assert again[3].split() == ["agent_heartbeats", "14", "0", "11", "3", "0"]
     assert query(database, "SELECT count(*) FROM background.agent_heartbeats") == [(11,)]
     assert query(database, "SELECT count(*) FROM background.sqlite_imports") == [(20,)]
 
