@@ -11,7 +11,7 @@ DBCTL := $(BIN)/dbctl
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 DEBIAN_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
-.PHONY: setup system-packages up down migrate status test lint pytest pgtap render bench bench-quick test-pg15
+.PHONY: setup system-packages up down migrate status test lint pytest pgtap render bench bench-quick test-pg15 test-citus
 
 setup: $(VENV)/.installed system-packages
 
@@ -75,3 +75,8 @@ bench: setup up $(VENV)/.bench-installed
 
 bench-quick: setup up $(VENV)/.bench-installed
 	$(BIN)/python -m bench --quick
+
+# The scale-out path on a real Citus cluster (coordinator + 2 workers on 127.0.0.1) with the Citus
+# build in ../shared/citus (or AGENTDB_CITUS_DIR); AGENTDB_SKIP_CITUS=1 skips it, saying so.
+test-citus: setup
+	$(BIN)/pytest -q -p no:cacheprovider tests/citus
