@@ -177,6 +177,19 @@ def script(tables: list[PlannedTable], schemas: list[str], database: str,
                   "-- table only by making the local table a Citus table. The module's functions delete these rows",
                   "-- with their parents (docs/scale-out.md, \"What is still unsupported\"):"]
         lines += [f"--   {k.relation} {k.name}: {k.definition}" for k in lost]
+    array = ", ".join(literal(schema) for schema in schemas)
+    lines += ["", "-- 6. Every function of these schemas on every node, so that a statement Citus sends to a shard",
+              "-- (with the functions it calls) finds them there, and later migrations replace them everywhere.",
+              "-- Not those whose argument or result types are rows of tables that stay on the coordinator.",
+              "SELECT count(create_distributed_function(p.oid::regprocedure)) AS functions_on_every_node",
+              "FROM pg_catalog.pg_proc AS p",
+              f"WHERE p.pronamespace = ANY (ARRAY[{array}]::regnamespace[]) AND p.prokind IN ('f', 'p')",
+              "  AND NOT EXISTS (SELECT FROM pg_dist_object AS o",
+              "                  WHERE o.classid = 'pg_catalog.pg_proc'::regclass AND o.objid = p.oid)",
+              "  AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend AS d JOIN pg_catalog.pg_type AS t ON t.oid = d.refobjid",
+              "                  WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid",
+              "                    AND d.refclassid = 'pg_catalog.pg_type'::regclass AND t.typrelid <> 0",
+              "                    AND t.typrelid NOT IN (SELECT logicalrelid FROM pg_dist_partition));"]
     lines += ["", "COMMIT;", "RESET ROLE;"]
     local = [t for t in selected if t.kind == "local"]
     if local:

@@ -203,6 +203,9 @@ class CitusCluster:
                 "shared_preload_libraries = 'citus,vector,pg_stat_statements'",  # citus first; vector: see below
                 f"extension_control_path = '{control_path}'",
                 "max_connections = 200",
+                # Shards per distributed table (Citus' default is 32): four are enough to spread rows
+                # over two workers and keep distributing every module to seconds on a small machine.
+                "citus.shard_count = 4",
                 "max_prepared_transactions = 200",
                 "shared_buffers = '128MB'",
                 "fsync = off",  # a throw-away test cluster
@@ -280,7 +283,8 @@ def main(argv: list[str]) -> int:
     if build is None:
         print(missing_build_message(root), file=sys.stderr)
         return 1
-    cluster = CitusCluster(root, build)
+    home = Path(os.environ["AGENTDB_CITUS_HOME"]) if os.environ.get("AGENTDB_CITUS_HOME") else None
+    cluster = CitusCluster(root, build, home)
     if argv[:1] == ["up"]:
         started = time.monotonic()
         cluster.up()

@@ -104,7 +104,7 @@ def deployment():
             ALTER DATABASE agentdb SET citus.propagate_set_commands = 'local';
         """)
         dbctl("migrate", dsn=deployment.dsn())  # the first migration, as the DBA: extensions, schemas
-        deployment.script = dbctl("render", "--citus", *os.environ.get("XMODULES", "").split(), dsn=deployment.dsn(DEPLOYER)).stdout
+        deployment.script = dbctl("render", "--citus", dsn=deployment.dsn(DEPLOYER)).stdout
         deployment.psql(DEPLOYER, deployment.script)
         yield deployment
     finally:
