@@ -9,9 +9,11 @@
 -- (blocks writers, not readers) under maintenance's short lock_timeout. Rows of the range waiting in
 -- the default partition move in the same transaction as the ATTACH: no row is ever lost, duplicated,
 -- or invisible to a reader.
--- User triggers on the default partition are switched off for the move, so a rescue does not fire
--- the application's DELETE triggers; the rows are copied, never re-inserted through the parent.
+-- User DELETE triggers on the default partition are switched off for the move, so a rescue does not
+-- fire the application's DELETE triggers; the rows are copied, never re-inserted through the parent.
 -- Foreign keys that reference the table must be DEFERRABLE for their rows to be moved.
+-- On a Citus coordinator the parent is distributed: the ATTACH distributes the new partition with
+-- it (co-located, its rows copied to the shards), and the rows' local copy is then emptied.
 
 CREATE OR REPLACE FUNCTION core.create_partition(p_parent regclass, p_at timestamptz)
 RETURNS SETOF core.maintenance_action
@@ -35,6 +37,7 @@ DECLARE
     v_triggers name[];
     v_trigger name;
     v_rows bigint := 0;
+    v_distributed boolean;
     v_started timestamptz := clock_timestamp();
     v_result core.maintenance_action;
 BEGIN
@@ -102,9 +105,14 @@ BEGIN
             -- Rows referencing the moved ones (by a DEFERRABLE foreign key) are checked at commit,
             -- when the rows are back in place.
             SET CONSTRAINTS ALL DEFERRED;
+            -- Only the triggers a DELETE fires (tgtype bit 8): the move deletes from the default
+            -- partition and nothing else. (On Citus, whose own TRUNCATE trigger is on every table,
+            -- and whose shards name a partition's triggers their own way, this keeps the partition's
+            -- other triggers out of it.)
             SELECT coalesce(array_agg(t.tgname), '{}') INTO v_triggers
             FROM pg_trigger AS t
-            WHERE t.tgrelid = v_default AND NOT t.tgisinternal AND t.tgenabled <> 'D';
+            WHERE t.tgrelid = v_default AND NOT t.tgisinternal AND t.tgenabled <> 'D'
+              AND t.tgtype::integer & 8 <> 0;
             FOREACH v_trigger IN ARRAY v_triggers LOOP
                 EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', v_default, v_trigger);
             END LOOP;
@@ -117,6 +125,16 @@ BEGIN
 
     EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
                    p_parent, v_new, v_lower, v_upper);
+    -- On a Citus coordinator, attaching the table to a distributed parent distributed it: its rows
+    -- were copied to the shards, and the copy left on the coordinator (invisible) is emptied.
+    -- (Dynamic SQL: Citus' catalog and functions exist only where it is installed.)
+    IF v_rows > 0 AND EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)'
+        INTO v_distributed USING v_new;
+        IF v_distributed THEN
+            EXECUTE 'SELECT pg_catalog.truncate_local_data_after_distributing_table($1)' USING v_new;
+        END IF;
+    END IF;
 
     v_result := ROW(
         p_parent::text, CASE WHEN v_rows > 0 THEN 'rescue' ELSE 'create' END, v_new::text, v_rows,

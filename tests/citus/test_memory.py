@@ -138,3 +138,26 @@ def test_the_agent_group_on_the_agents_shard(app, people):
                         (ALICE_AGENT,), user=ALICE)
     assert at == [({"mood": "bad"},)]
     assert task_count(app, "SELECT * FROM memory.agent_memories WHERE agent_id = %s", (ALICE_AGENT,)) == 1
+
+
+def test_forget_user_is_one_distributed_transaction(app, people):
+    carol, carol_agent, carol_session = (uuid.UUID(f"0190a0c0-0000-7000-8000-0000000c0{n}") for n in ("003", "0c1", "c05"))
+    with app.transaction():
+        app.execute("INSERT INTO memory.users (id, name) VALUES (%s, 'carol')", (carol,))
+        app.execute("INSERT INTO memory.agents (id, name, owner_user_id) VALUES (%s, 'carol''s agent', %s)",
+                    (carol_agent, carol))
+    in_transaction(app, "INSERT INTO memory.conversation_sessions (id, conversation_id, user_id, agent_id) "
+                        "VALUES (%s, %s, %s, %s)", (carol_session, carol_session, carol, carol_agent), user=carol)
+    in_transaction(app, "INSERT INTO memory.chat_messages_v2 (conversation_id, session_id, role, content) "
+                        "VALUES (%s, %s, 'user', '{\"type\": \"text\", \"text\": \"bye\"}')", (carol_session, carol_session),
+                   user=carol)
+    in_transaction(app, f"SELECT memory.remember(%s, 'semantic', '{{\"concept\": \"x\", \"definition\": \"y\"}}', {VEC}, "
+                        "p_now => %s)", (carol_agent, 4, 0.0, NOW), user=carol)
+    removed = dict(in_transaction(app, "SELECT * FROM memory.forget_user(%s)", (carol,), user=carol,
+                                  multi_task_error=False))
+    assert (removed["users"], removed["agents"], removed["conversation_sessions"], removed["chat_messages_v2"],
+            removed["agent_memories"]) == (1, 1, 1, 1, 1)
+    assert in_transaction(app, "SELECT count(*) FROM memory.agent_memories WHERE agent_id = %s", (carol_agent,),
+                          agent=carol_agent) == [(0,)]
+    assert in_transaction(app, "SELECT count(*) FROM memory.agent_memories", user=ALICE,
+                          multi_task_error=False) == [(1,)], "the others' rows are untouched"
