@@ -214,3 +214,42 @@ def render(conn, schemas: list[str], owner: str = "agentdb_owner") -> str:
             f"(partitions/<module>/distribution.sql) first:\n{listed}{more}"
         )
     return script(tables, schemas, conn.info.dbname, read_detached_keys(conn), owner)
+
+
+# -- dbctl migrate on a Citus coordinator --------------------------------------------------------
+
+def coordinator_problems(conn, variables: dict, all_modules: list[str], selected: list[str]) -> list[str]:
+    """What a Citus coordinator's database lacks before dbctl may migrate it (docs/scale-out.md, the
+    DBA's steps); empty where the citus extension is not installed. Citus opens its connections to
+    the workers as the current role, so every role a migration or the application runs as (SET
+    ROLE included, and the owner of every SECURITY DEFINER function) must log in there; a role the
+    migration would create itself would be a NOLOGIN one."""
+    if not conn.execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus')").fetchone()[0]:
+        return []
+    roles = [value for name, value in variables.items() if name.endswith("_role")
+             and (name.split("_")[0] not in all_modules or name.split("_")[0] in selected)]
+    found = dict(conn.execute("SELECT rolname::text, rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = ANY (%s)",
+                              (roles,)).fetchall())
+    problems = [f"role {role} does not exist: create it with LOGIN and a password before migrating "
+                f"(dbctl would create it NOLOGIN)" for role in roles if role not in found]
+    problems += [f"role {role} cannot log in: ALTER ROLE {role} LOGIN PASSWORD '...'"
+                 for role in roles if found.get(role) is False]
+    settings = {"citus.enable_unsafe_triggers": "on", "citus.propagate_set_commands": "local"}
+    for name, wanted in settings.items():
+        value = conn.execute("SELECT pg_catalog.current_setting(%s, true)", (name,)).fetchone()[0]
+        if value != wanted:
+            problems.append(f"{name} is {value!r}: ALTER DATABASE {conn.info.dbname} SET {name} = '{wanted}' "
+                            "(then reconnect)")
+    return problems
+
+
+def check_coordinator(conn, project, module_names) -> None:
+    all_modules = [m.name for m in project.modules()]
+    selected = [m.name for m in project.modules(module_names)]
+    problems = coordinator_problems(conn, project.variables, all_modules, selected)
+    if problems:
+        raise DbctlError(
+            "this database is a Citus coordinator and is not ready for dbctl migrate; nothing was applied "
+            "(docs/scale-out.md, \"The DBA's steps\"):\n  " + "\n  ".join(problems)
+            + "\nand store each role's password in pg_dist_authinfo on every node"
+        )

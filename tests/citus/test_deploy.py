@@ -60,3 +60,18 @@ def test_a_deployer_applies_a_later_migration_on_the_cluster(deployment, tmp_pat
                 'background.agent_heartbeats',
                 $$SELECT count(*) FROM pg_trigger WHERE tgrelid = '%s'::regclass AND NOT tgisinternal$$)""").fetchone()[0]
     assert on_shards, "every shard of agent_heartbeats has its trigger"
+
+
+def test_migrate_refuses_a_coordinator_whose_roles_cannot_log_in(deployment):
+    """Before anything is applied (the migration used to stop half-way, at the first function Citus
+    propagated as the owner): the role, and what to run."""
+    with deployment.connect() as admin:
+        admin.execute("ALTER ROLE agentdb_readonly NOLOGIN")
+        try:
+            result = dbctl("migrate", dsn=deployment.dsn(DEPLOYER), check=False)
+        finally:
+            admin.execute("ALTER ROLE agentdb_readonly LOGIN")
+    assert result.returncode == 1
+    assert "is a Citus coordinator and is not ready for dbctl migrate; nothing was applied" in result.stderr
+    assert "role agentdb_readonly cannot log in: ALTER ROLE agentdb_readonly LOGIN" in result.stderr
+    assert dbctl("migrate", dsn=deployment.dsn(DEPLOYER)).returncode == 0
