@@ -8,8 +8,12 @@
 -- counter at 0, on one server and on a shard alike; what the application may insert is unchanged.
 -- Between this file and the functions file of the same `dbctl migrate` (milliseconds), a session
 -- insert that omits a counter fails with 23502; a client retries it.
+-- ban-drop-default: the trigger gives every insert that omits these columns the values the
+-- defaults gave; no client sets them (the application may not).
 
-ALTER TABLE memory.conversation_sessions
-    ALTER COLUMN message_count DROP DEFAULT,
-    ALTER COLUMN total_tokens_used DROP DEFAULT,
-    ALTER COLUMN tool_calls_count DROP DEFAULT;
+-- squawk-ignore ban-drop-default
+ALTER TABLE memory.conversation_sessions ALTER COLUMN message_count DROP DEFAULT;
+-- squawk-ignore ban-drop-default
+ALTER TABLE memory.conversation_sessions ALTER COLUMN total_tokens_used DROP DEFAULT;
+-- squawk-ignore ban-drop-default
+ALTER TABLE memory.conversation_sessions ALTER COLUMN tool_calls_count DROP DEFAULT;

@@ -5,7 +5,7 @@
 BEGIN;
 SELECT plan(8);
 
-SELECT ok(NOT EXISTS (SELECT FROM pg_attrdef AS d JOIN pg_attribute AS a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+SELECT ok(NOT EXISTS (SELECT FROM pg_attrdef AS d INNER JOIN pg_attribute AS a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
                       WHERE d.adrelid = 'films.sessions'::regclass
                         AND a.attname IN ('total_events', 'total_tool_calls', 'total_tokens_used', 'last_sequence',
                                           'updated_at')),

@@ -6,7 +6,7 @@
 BEGIN;
 SELECT plan(7);
 
-SELECT ok(NOT EXISTS (SELECT FROM pg_attrdef AS d JOIN pg_attribute AS a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+SELECT ok(NOT EXISTS (SELECT FROM pg_attrdef AS d INNER JOIN pg_attribute AS a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
                       WHERE d.adrelid = 'memory.conversation_sessions'::regclass
                         AND a.attname IN ('message_count', 'total_tokens_used', 'tool_calls_count')),
           'the counters of memory.conversation_sessions have no default');
