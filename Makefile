@@ -2,6 +2,8 @@
 #   make migrate   the main job: set up, start the embedded server, apply every module, show status
 #   make test      set up, start the server, lint, a quick benchmark run (smoke), pytest, pgTAP
 #   make bench     the full benchmark (make bench-quick: small sizes), with Google ADK as a peer
+#   make test-citus  every module distributed and run on a three-node Citus cluster on 127.0.0.1
+#                  (needs the Citus build in ../shared/citus; docs/scale-out.md)
 
 SHELL := /bin/bash
 PYTHON ?= python3

@@ -11,8 +11,12 @@ The nodes authenticate each other with passwords: every node's superuser has the
 and the coordinator's pg_dist_authinfo holds it (Citus copies that table to every node with
 metadata), so the connections Citus opens between nodes log in like any client. Roles that run
 distributed SQL are set up by the caller the same way (docs/scale-out.md).
+
+`python -m agentdb.citus_cluster up|down` builds or removes one by hand (AGENTDB_CITUS_HOME: another
+folder than .agentdb/citus, whose cluster the tests replace).
 """
 
+import glob
 import hashlib
 import json
 import os
@@ -192,7 +196,7 @@ class CitusCluster:
                       "--builtin-locale=C.UTF-8")
         finally:
             pwfile.unlink()
-        pgtap = sorted(__import__("glob").glob(PGTAP_CONTROL_GLOB))
+        pgtap = sorted(glob.glob(PGTAP_CONTROL_GLOB))
         control_path = "$system" + (f":{Path(pgtap[-1]).parent.parent}" if pgtap else "")
         with open(Path(node.data_dir) / "postgresql.conf", "a") as conf:
             conf.write("\n".join([

@@ -8,7 +8,7 @@ import uuid
 import psycopg
 import pytest
 
-from conftest import APP, READONLY, single_shard, task_count
+from conftest import APP, READONLY, task_count
 
 ALICE, BOB = uuid.UUID("0190a0c0-0000-7000-8000-0000000c0001"), uuid.UUID("0190a0c0-0000-7000-8000-0000000c0002")
 ALICE_AGENT = uuid.UUID("0190a0c0-0000-7000-8000-0000000c00a1")
