@@ -2,6 +2,8 @@
 #   make migrate   the main job: set up, start the embedded server, apply every module, show status
 #   make test      set up, start the server, lint, a quick benchmark run (smoke), pytest, pgTAP
 #   make bench     the full benchmark (make bench-quick: small sizes), with Google ADK as a peer
+#   make test-citus  every module distributed and run on a three-node Citus cluster on 127.0.0.1
+#                  (needs the Citus build in ../shared/citus; docs/scale-out.md)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -11,7 +13,7 @@ DBCTL := $(BIN)/dbctl
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 DEBIAN_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
-.PHONY: setup system-packages up down migrate status test lint pytest pgtap render bench bench-quick test-pg15
+.PHONY: setup system-packages up down migrate status test lint pytest pgtap render bench bench-quick test-pg15 test-citus
 
 setup: $(VENV)/.installed system-packages
 
@@ -75,3 +77,8 @@ bench: setup up $(VENV)/.bench-installed
 
 bench-quick: setup up $(VENV)/.bench-installed
 	$(BIN)/python -m bench --quick
+
+# The scale-out path on a real Citus cluster (coordinator + 2 workers on 127.0.0.1) with the Citus
+# build in ../shared/citus (or AGENTDB_CITUS_DIR); AGENTDB_SKIP_CITUS=1 skips it, saying so.
+test-citus: setup
+	$(BIN)/pytest -q -p no:cacheprovider tests/citus

@@ -224,7 +224,7 @@ def render(ctx, modules, pending, citus_script, sets, dsn):
             raise DbctlError("--citus and --pending do not go together")
         schemas = [m.name for m in project.modules(modules)]
         with open_database(ctx, dsn) as conn:
-            click.echo(citus.render(conn, schemas), nl=False)
+            click.echo(citus.render(conn, schemas, project.variables["owner_role"]), nl=False)
         return
     if pending:
         _, entries, _ = current_plan(ctx, modules, sets, dsn)

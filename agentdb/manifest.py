@@ -221,7 +221,8 @@ def _discover(manifest: Manifest) -> dict:
         if not base.is_dir():
             continue
         for path in sorted(base.rglob("*")):
-            if path.is_dir() or (kind == "tests" and path.relative_to(base).parts[0] == "python"):
+            # tests/python and tests/citus hold the pytest suites (the second needs a Citus cluster).
+            if path.is_dir() or (kind == "tests" and path.relative_to(base).parts[0] in ("python", "citus")):
                 continue
             rel = path.relative_to(manifest.root).as_posix()
             parts = path.relative_to(base).parts

@@ -19,7 +19,7 @@ import time
 
 import psycopg
 
-from agentdb import ledger
+from agentdb import citus, ledger
 from agentdb.errors import DbctlError
 from agentdb.manifest import REPEATABLE_KINDS
 from agentdb.project import Project
@@ -54,6 +54,7 @@ def migrate(project: Project, conn, module_names=(), dry_run=False, echo=print) 
     refuse_empty_modules(project, module_names, "migration", ("schema", *REPEATABLE_KINDS))
     files = project.migration_files(modules)
     check_server(conn, modules)
+    citus.check_coordinator(conn, project, module_names)
     ledger.acquire_lock(conn, echo)
     try:
         entries = ledger.plan(files, ledger.read(conn), {m.name for m in modules})

@@ -3,7 +3,10 @@
 --     inserted rows, refuses the statement when a row is dated beyond the future horizon
 --     (background.refuse_future) and moves agents.last_heartbeat_at to the newest heartbeat of each
 --     agent (never backwards); one UPDATE per statement, agents locked in agent_id order so
---     concurrent batches cannot deadlock.
+--     concurrent batches cannot deadlock. On a Citus cluster, where the trigger runs on a shard of
+--     agent_heartbeats and may reach only its own agent's rows of the co-located agents (by key; a
+--     statement over a transition table would be a distributed query), it is a row trigger: each
+--     heartbeat moves its agent's last_heartbeat_at (a batch is split by shard there anyway).
 --   *_updated_at: core.set_updated_at() on agents and system_state.
 
 CREATE OR REPLACE FUNCTION background.track_last_heartbeat()
@@ -15,6 +18,12 @@ DECLARE
     v_agents text[];
     v_latest timestamptz[];
 BEGIN
+    IF TG_LEVEL = 'ROW' THEN  -- on Citus
+        PERFORM background.refuse_future(NEW.timestamp, 'background.agent_heartbeats');
+        UPDATE background.agents AS a SET last_heartbeat_at = NEW.timestamp
+        WHERE a.agent_id = NEW.agent_id AND (a.last_heartbeat_at IS NULL OR a.last_heartbeat_at < NEW.timestamp);
+        RETURN NULL;
+    END IF;
     SELECT array_agg(l.agent_id ORDER BY l.agent_id), array_agg(l.last_at ORDER BY l.agent_id)
     INTO v_agents, v_latest
     FROM (SELECT h.agent_id, max(h.timestamp) AS last_at FROM new_heartbeats AS h GROUP BY h.agent_id) AS l;
@@ -28,14 +37,23 @@ END
 $$;
 
 COMMENT ON FUNCTION background.track_last_heartbeat() IS
-'AFTER INSERT statement trigger on agent_heartbeats: refuses rows dated beyond the future horizon
-(22023); agents.last_heartbeat_at := newest heartbeat per agent.';
+'AFTER INSERT statement trigger on agent_heartbeats (a row trigger on a Citus cluster): refuses rows
+dated beyond the future horizon (22023); agents.last_heartbeat_at := newest heartbeat per agent.';
 
 REVOKE ALL ON FUNCTION background.track_last_heartbeat() FROM PUBLIC;
 
-CREATE OR REPLACE TRIGGER agent_heartbeats_last AFTER INSERT ON background.agent_heartbeats
-REFERENCING NEW TABLE AS new_heartbeats
-FOR EACH STATEMENT EXECUTE FUNCTION background.track_last_heartbeat();
+DO $trigger$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        CREATE OR REPLACE TRIGGER agent_heartbeats_last AFTER INSERT ON background.agent_heartbeats
+        FOR EACH ROW EXECUTE FUNCTION background.track_last_heartbeat();
+    ELSE
+        CREATE OR REPLACE TRIGGER agent_heartbeats_last AFTER INSERT ON background.agent_heartbeats
+        REFERENCING NEW TABLE AS new_heartbeats
+        FOR EACH STATEMENT EXECUTE FUNCTION background.track_last_heartbeat();
+    END IF;
+END
+$trigger$;
 
 CREATE OR REPLACE TRIGGER agents_updated_at BEFORE UPDATE ON background.agents
 FOR EACH ROW EXECUTE FUNCTION core.set_updated_at();

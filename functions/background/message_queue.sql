@@ -112,8 +112,9 @@ BEGIN
         FOR UPDATE SKIP LOCKED
     ),
     delivered AS (
+        -- The recipient too (the distribution column): on Citus the whole statement runs on its shard.
         UPDATE background.agent_communications AS c SET status = 'delivered', delivered_at = p_now
-        FROM claimed WHERE c.id = claimed.id
+        FROM claimed WHERE c.to_agent = p_agent_id AND c.id = claimed.id
         RETURNING c.*
     )
     SELECT * FROM delivered ORDER BY delivered.id;

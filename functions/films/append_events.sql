@@ -55,6 +55,9 @@ DECLARE
     v_session_delta jsonb;  -- its unprefixed keys; NULL when the session state does not change
     v_head record;          -- the session after the update: the event's sequence and time, app, user
     v_refused boolean;
+    -- now() as a value: Citus sends a statement's stable functions to the shard only outside CASE and
+    -- COALESCE, so the update below names the transaction's time through this variable.
+    v_now constant timestamptz := now();
 BEGIN
     -- The event's own fields first: a refused event goes no further than the update's WHERE clause.
     v_refused := coalesce(p_expected_sequence, 0) < 0 OR films.event_problem(p_state_delta, p_created_at) IS NOT NULL;
@@ -72,13 +75,13 @@ BEGIN
         total_tool_calls = s.total_tool_calls + (p_event_type = 'tool_call')::integer,
         total_tokens_used = s.total_tokens_used + coalesce(p_tokens_used, 0),
         last_sequence = s.last_sequence + 1,
-        last_event_at = coalesce(p_created_at, greatest(now(), s.last_event_at)),
-        updated_at = now()
+        last_event_at = coalesce(p_created_at, greatest(v_now, s.last_event_at)),
+        updated_at = v_now
     WHERE s.id = p_session_id
       AND NOT v_refused
       AND s.status <> 'archived'
       AND (p_expected_sequence IS NULL OR s.last_sequence = p_expected_sequence)
-      AND coalesce(p_created_at, greatest(now(), s.last_event_at)) >= s.started_at
+      AND coalesce(p_created_at, greatest(v_now, s.last_event_at)) >= s.started_at
       AND (p_created_at IS NULL OR s.last_event_at IS NULL OR p_created_at >= s.last_event_at)
     RETURNING s.last_sequence, s.last_event_at, s.app_name, s.user_id INTO v_head;
     IF NOT FOUND THEN

@@ -60,3 +60,21 @@ $$;
 
 COMMENT ON FUNCTION films.search_films(text, integer) IS
 'Film projects whose title is similar to p_query (pg_trgm %, trigram index), most similar first.';
+
+-- On a Citus cluster the four functions above run as functions of their own, not inlined: Citus
+-- plans a statement as distributed when the statement itself names a distributed table, and
+-- refuses one that reaches a distributed table only once PostgreSQL has inlined a function into it
+-- ("parameterized queries for SQL functions referencing distributed tables are not supported").
+-- A SET clause keeps PostgreSQL from inlining them; each function's own statement is then planned
+-- by Citus, and routed to the session's shard by its session_id. On one server (no citus
+-- extension) nothing changes: they are inlined, as tests/films/11_distribution.sql checks.
+DO $citus$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        ALTER FUNCTION films.conversation_history(uuid) SET search_path = pg_catalog, pg_temp;
+        ALTER FUNCTION films.agent_workflow(uuid) SET search_path = pg_catalog, pg_temp;
+        ALTER FUNCTION films.state_evolution(uuid) SET search_path = pg_catalog, pg_temp;
+        ALTER FUNCTION films.search_films(text, integer) SET search_path = pg_catalog, pg_temp;
+    END IF;
+END
+$citus$;

@@ -10,16 +10,19 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_part jsonb;
+    -- now() as a value: Citus takes only immutable functions in the DO UPDATE SET of a distributed
+    -- (here: reference) table.
+    v_now constant timestamptz := now();
 BEGIN
     v_part := films.delta_scope(p_delta, 'app');
     IF v_part <> '{}' THEN
         INSERT INTO films.app_states AS a (app_name, state) VALUES (p_app_name, v_part)
-        ON CONFLICT (app_name) DO UPDATE SET state = films.apply_delta(a.state, v_part), updated_at = now();
+        ON CONFLICT (app_name) DO UPDATE SET state = films.apply_delta(a.state, v_part), updated_at = v_now;
     END IF;
     v_part := films.delta_scope(p_delta, 'user');
     IF v_part <> '{}' THEN
         INSERT INTO films.user_states AS u (app_name, user_id, state) VALUES (p_app_name, p_user_id, v_part)
-        ON CONFLICT (app_name, user_id) DO UPDATE SET state = films.apply_delta(u.state, v_part), updated_at = now();
+        ON CONFLICT (app_name, user_id) DO UPDATE SET state = films.apply_delta(u.state, v_part), updated_at = v_now;
     END IF;
 END
 $$;

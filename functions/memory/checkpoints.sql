@@ -62,6 +62,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_started timestamptz := clock_timestamp();
+    v_elapsed_ms integer;
     v_checkpoint memory.state_checkpoints;
     v_new memory.agent_states;
 BEGIN
@@ -82,9 +83,11 @@ BEGIN
         v_checkpoint.state_data -> 'session_state', v_checkpoint.state_data -> 'persistent_state',
         'restore', format('checkpoint %s', p_checkpoint_id), p_expected_version, p_now
     );
+    -- The time taken, as a value: Citus refuses a volatile function (clock_timestamp) in an UPDATE.
+    v_elapsed_ms := (extract(EPOCH FROM clock_timestamp() - v_started) * 1000)::integer;
     UPDATE memory.state_checkpoints AS c
     SET restoration_count = c.restoration_count + 1,
-        restoration_time_ms = (extract(EPOCH FROM clock_timestamp() - v_started) * 1000)::integer
+        restoration_time_ms = v_elapsed_ms
     WHERE c.agent_id = v_checkpoint.agent_id AND c.id = p_checkpoint_id;
     RETURN v_new;
 END

@@ -23,6 +23,7 @@ DECLARE
     v_v1 regclass;
     v_table text;
     v_count bigint;
+    v_states uuid[];
 BEGIN
     IF p_user_id IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'the user to forget must not be NULL',
@@ -71,9 +72,10 @@ BEGIN
     UPDATE memory.conversation_sessions AS s SET agent_id = NULL
     WHERE s.agent_id = ANY (v_agents) AND NOT s.id = ANY (v_sessions);
     UPDATE memory.chat_messages_v2 AS m SET sender_agent_id = NULL WHERE m.sender_agent_id = ANY (v_agents);
-    UPDATE memory.chat_messages_v2 AS m SET state_snapshot_id = NULL
-    FROM memory.agent_states AS s
-    WHERE s.agent_id = ANY (v_agents) AND m.state_snapshot_id = s.id;
+    -- The agents' states first, then the messages that point at them: two statements, as the two
+    -- belong to different co-location groups on Citus (which joins only co-located tables in an UPDATE).
+    SELECT coalesce(array_agg(s.id), '{}') INTO v_states FROM memory.agent_states AS s WHERE s.agent_id = ANY (v_agents);
+    UPDATE memory.chat_messages_v2 AS m SET state_snapshot_id = NULL WHERE m.state_snapshot_id = ANY (v_states);
     EXECUTE format('UPDATE %s AS c SET sender_agent_id = NULL WHERE c.sender_agent_id = ANY ($1)', v_v1) USING v_agents;
     DELETE FROM memory.conversation_sessions AS s WHERE s.id = ANY (v_sessions);
     GET DIAGNOSTICS v_count = ROW_COUNT;
@@ -106,3 +108,15 @@ the rows removed per table; the audit log keeps keys only, plus a FORGET tombsto
 
 REVOKE ALL ON FUNCTION memory.forget_user(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION memory.forget_user(uuid) TO {{ app_role }};
+
+-- On a Citus cluster forget_user writes the reference tables (agents, users) after statements over
+-- many shards of tables that point at them; Citus allows that in one transaction only over one
+-- connection per node, so there the function runs its statements that way. On one server nothing
+-- changes.
+DO $citus$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        ALTER FUNCTION memory.forget_user(uuid) SET citus.multi_shard_modify_mode = 'sequential';
+    END IF;
+END
+$citus$;

@@ -124,6 +124,31 @@ COMMENT ON FUNCTION memory.approximate_nearest_memories(
 'nearest_memories through the HNSW index (iterative scan), whatever the planner''s estimates: for
 agents with many matching memories.';
 
+-- On a Citus cluster both search functions run as functions of their own, not inlined: Citus
+-- plans a statement as distributed only when the statement itself names a distributed table (a
+-- table reached through an inlined function is refused), so a SET clause keeps PostgreSQL from
+-- inlining nearest_memories there. recall_memories' statement names the agent, so Citus sends it
+-- whole to the agent's shard, with these calls in it: each then reads the agent's memories on that
+-- same node, in the same transaction, which Citus allows a function only when told
+-- (citus.allow_nested_distributed_execution, set for these two read-only functions only). The
+-- search then runs next to the data with its own settings (iterative HNSW scan, ef_search). On one
+-- server nothing changes.
+DO $citus$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        ALTER FUNCTION memory.nearest_memories(
+            uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz
+        ) SET search_path = pg_catalog, pg_temp;
+        ALTER FUNCTION memory.nearest_memories(
+            uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz
+        ) SET citus.allow_nested_distributed_execution = on;
+        ALTER FUNCTION memory.approximate_nearest_memories(
+            uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz
+        ) SET citus.allow_nested_distributed_execution = on;
+    END IF;
+END
+$citus$;
+
 CREATE OR REPLACE FUNCTION memory.recall_memories(
     p_agent_id uuid, p_query_embedding {{ extension_schema }}.vector, p_k integer DEFAULT 10,
     p_types text[] DEFAULT NULL, p_min_importance double precision DEFAULT 0, p_now timestamptz DEFAULT now()

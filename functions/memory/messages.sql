@@ -89,20 +89,26 @@ RETURNS TABLE (
     version_number integer, content jsonb, metadata jsonb, changed_by uuid, change_reason text,
     replaced_at timestamptz, is_current boolean
 )
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH s AS (
-        SELECT coalesce(p_session_id, (SELECT m.session_id FROM memory.chat_messages_v2 AS m
-                                       WHERE m.id = p_message_id)) AS session_id
-    )
+DECLARE
+    v_session_id uuid := p_session_id;
+BEGIN
+    -- The session first, as a value: then the statement names its session, and Citus runs it on
+    -- the session's shard (a session found inside the statement would make it read every shard).
+    IF v_session_id IS NULL THEN
+        SELECT m.session_id INTO v_session_id FROM memory.chat_messages_v2 AS m WHERE m.id = p_message_id;
+    END IF;
+    RETURN QUERY
     SELECT v.version_number, v.content, v.metadata, v.changed_by, v.change_reason, v.created_at, FALSE
-    FROM s, memory.message_versions AS v WHERE v.session_id = s.session_id AND v.message_id = p_message_id
+    FROM memory.message_versions AS v WHERE v.session_id = v_session_id AND v.message_id = p_message_id
     UNION ALL
     SELECT m.current_version, m.content, m.metadata, NULL, NULL, NULL, TRUE
-    FROM s, memory.chat_messages_v2 AS m WHERE m.session_id = s.session_id AND m.id = p_message_id
-    ORDER BY 1
+    FROM memory.chat_messages_v2 AS m WHERE m.session_id = v_session_id AND m.id = p_message_id
+    ORDER BY 1;
+END
 $$;
 
 COMMENT ON FUNCTION memory.message_history(uuid, uuid) IS

@@ -21,6 +21,8 @@
 -- The application's triggers on every table rows leave or return to are switched off for the move,
 -- and back on as they were, so a rescue fires no DELETE or INSERT trigger; the rows are copied into
 -- their leaves, never re-inserted through a parent.
+-- On a Citus coordinator the parent is distributed: the ATTACH distributes the new partition with
+-- it (co-located, its rows copied to the shards), and the rows' local copy is then emptied.
 
 CREATE OR REPLACE FUNCTION core.create_partition(p_parent regclass, p_at timestamptz)
 RETURNS SETOF core.maintenance_action
@@ -53,6 +55,7 @@ DECLARE
     v_moving boolean := FALSE;
     v_cycle boolean := FALSE;
     v_rows bigint := 0;
+    v_distributed boolean;
     v_started timestamptz := clock_timestamp();
     v_result core.maintenance_action;
 BEGIN
@@ -156,6 +159,16 @@ BEGIN
 
     EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
                    p_parent, v_new, v_lower, v_upper);
+    -- On a Citus coordinator, attaching the table to a distributed parent distributed it: its rows
+    -- were copied to the shards, and the copy left on the coordinator (invisible) is emptied.
+    -- (Dynamic SQL: Citus' catalog and functions exist only where it is installed.)
+    IF v_rows > 0 AND EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)'
+        INTO v_distributed USING v_new;
+        IF v_distributed THEN
+            EXECUTE 'SELECT pg_catalog.truncate_local_data_after_distributing_table($1)' USING v_new;
+        END IF;
+    END IF;
 
     IF cardinality(v_kept_rows) > 0 THEN
         -- Back into the leaves they came from (and, after a cycle, the moving rows into the new

@@ -1,7 +1,8 @@
 -- core.disable_user_triggers(relations) / core.restore_user_triggers(disabled): switch the
 -- application's triggers off on the tables a rescue moves rows out of and back into, and back on
 -- exactly as they were (ENABLE, ENABLE ALWAYS or ENABLE REPLICA). A rescue moves rows, it does not
--- delete or insert them, so no application trigger may see it. Internal triggers (foreign keys) are
+-- delete or insert them, so no application trigger may see it. Only triggers an INSERT or a DELETE
+-- fires are switched (Citus' own TRUNCATE trigger, on every distributed table, is left alone). Internal triggers (foreign keys) are
 -- never touched: PostgreSQL lets only a superuser switch those off. Needs the tables' owner, and
 -- takes SHARE ROW EXCLUSIVE on each (writers wait; the caller already holds a stronger lock).
 
@@ -18,6 +19,7 @@ BEGIN
         SELECT t.tgrelid::regclass AS relation, t.tgname, t.tgenabled
         FROM pg_trigger AS t
         WHERE t.tgrelid = ANY (p_relations) AND NOT t.tgisinternal AND t.tgenabled <> 'D'
+          AND t.tgtype::integer & (4 | 8) <> 0  -- fired by an INSERT or a DELETE, what a move does
         ORDER BY t.tgrelid, t.tgname
     LOOP
         EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', v_trigger.relation, v_trigger.tgname);
@@ -30,7 +32,7 @@ END
 $$;
 
 COMMENT ON FUNCTION core.disable_user_triggers(regclass[]) IS
-'Disables every enabled non-internal trigger of the relations; returns what it disabled, for
+'Disables every enabled non-internal INSERT or DELETE trigger of the relations; returns what it disabled, for
 core.restore_user_triggers.';
 
 CREATE OR REPLACE FUNCTION core.restore_user_triggers(p_disabled jsonb)

@@ -4,6 +4,8 @@
 --     without a message since (a session created 40 days ago with a message yesterday stays).
 --     Their messages go with them (ON DELETE CASCADE). A message being written into a session at
 --     the moment it is removed either lands first (the session stays) or fails with 23503.
+--     On a Citus cluster, which locks rows (FOR UPDATE) only in a statement on one shard, the same
+--     protocol runs session by session: each candidate locked by its key, then deleted by its key.
 --   cleanup_orphaned_agent_states(): removes agent states whose session does not exist, once they
 --     have not been saved for {{ assistant_orphan_grace_minutes }} minutes (clients save state
 --     before creating the session; the grace keeps that state).
@@ -20,6 +22,8 @@ DECLARE
     v_cutoff timestamptz;
     v_candidates bigint[];
     v_count bigint;
+    v_session_id text;
+    v_deleted bigint;
 BEGIN
     PERFORM core.check_clock(p_now);
     IF p_days IS NULL OR p_days < 0 THEN
@@ -28,6 +32,23 @@ BEGIN
             HINT = 'cleanup_old_sessions(30) removes sessions idle for 30 days.';
     END IF;
     v_cutoff := p_now - make_interval(days => p_days);
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        v_count := 0;
+        FOR v_session_id IN SELECT c.session_id FROM assistant.chat_sessions AS c WHERE c.created_at < v_cutoff LOOP
+            PERFORM FROM assistant.chat_sessions AS c
+            WHERE c.session_id = v_session_id AND c.created_at < v_cutoff
+            FOR UPDATE SKIP LOCKED;
+            CONTINUE WHEN NOT FOUND;
+            DELETE FROM assistant.chat_sessions AS c
+            WHERE c.session_id = v_session_id
+              AND NOT EXISTS (
+                  SELECT FROM assistant.chat_messages AS m WHERE m.session_id = v_session_id AND m.timestamp >= v_cutoff
+              );
+            GET DIAGNOSTICS v_deleted = ROW_COUNT;
+            v_count := v_count + v_deleted;
+        END LOOP;
+        RETURN v_count;
+    END IF;
     -- Lock the candidates first (skipping sessions a writer holds), then decide with a snapshot
     -- taken after the locks: every message that got in before is seen, every later one waits.
     SELECT array_agg(s.id) INTO v_candidates FROM (

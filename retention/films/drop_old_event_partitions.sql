@@ -43,7 +43,9 @@ BEGIN
         BEGIN
             EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v_partition);
             EXECUTE format(
-                'SELECT EXISTS (SELECT FROM %s AS e INNER JOIN films.sessions AS s ON s.id = e.session_id '
+                -- SELECT 1: Citus reads an empty select list over many shards wrongly ("a column
+                -- definition list is required").
+                'SELECT EXISTS (SELECT 1 FROM %s AS e INNER JOIN films.sessions AS s ON s.id = e.session_id '
                 'WHERE s.status <> %L)', v_partition, 'archived'
             ) INTO v_in_use;
             IF v_in_use THEN
@@ -55,7 +57,8 @@ BEGIN
             -- Transfers of archived sessions point at events of this partition: they go with it.
             EXECUTE format(
                 'DELETE FROM films.agent_transfers AS t USING %s AS e '
-                'WHERE t.event_id = e.id AND t.event_created_at = e.created_at', v_partition
+                'WHERE t.session_id = e.session_id AND t.event_id = e.id AND t.event_created_at = e.created_at',
+                v_partition
             );
             GET DIAGNOSTICS v_transfers = ROW_COUNT;
             PERFORM core.retire_partition('films.events', v_partition, p_now);

@@ -23,7 +23,7 @@ SELECT functions_are('memory', ARRAY[
     'audit_workspaces', 'backfill_messages_v2', 'caller_bypasses_row_security', 'check_reference', 'check_state_changes', 'check_state_write',
     'consolidate_memories', 'copy_v1_message', 'count_session_messages', 'create_checkpoint', 'current_agent_id',
     'current_user_id', 'dual_write_message', 'edit_message', 'effective_importance', 'ensure_v1_session',
-    'expire_checkpoints', 'expire_memories', 'fill_version_session', 'finish_messages_v2', 'forget_user', 'refuse_audit_change', 'keep_message_version', 'lock_current_state', 'message_history',
+    'expire_checkpoints', 'expire_memories', 'fill_version_session', 'finish_messages_v2', 'forget_user', 'initial_session_counters', 'refuse_audit_change', 'keep_message_version', 'lock_current_state', 'message_history',
     'message_tokens', 'nearest_memories', 'recall_memories', 'remember', 'require_agent', 'reset_agent_state',
     'restore_checkpoint', 'restore_state', 'rollback_messages_v2', 'rollback_state', 'start_messages_v2',
     'state_delta', 'state_hash', 'update_agent_state', 'use_context_template', 'v1_message_owner', 'v1_session_id',

@@ -94,8 +94,9 @@ def test_events_key_takes_the_concurrently_built_indexes(database, tmp_path):
     0010, which then only swaps catalog entries: each partition's primary key is the index built before."""
     project = tmp_path / "project"
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".git", ".venv", ".agentdb", "__pycache__"))
-    later = sorted((project / "schema" / "films").glob("001[01]_*.sql"))
-    assert [p.name for p in later] == ["0010_events_session_key.sql", "0011_validate_session_keys.sql"]
+    # 0010 and every later file (a later file applied first would leave 0010 out of order)
+    later = sorted(p for p in (project / "schema" / "films").glob("*.sql") if int(p.name[:4]) >= 10)
+    assert [p.name for p in later[:2]] == ["0010_events_session_key.sql", "0011_validate_session_keys.sql"]
     held = tmp_path / "held"
     held.mkdir()
     for path in later:
@@ -128,3 +129,26 @@ def test_events_key_takes_the_concurrently_built_indexes(database, tmp_path):
                           WHERE k.conrelid = p.partition AND k.contype = 'p' AND k.conparentid <> 0
                             AND i.indnkeyatts = 3)""") == [(0,)], "partitions made later get the key too"
     assert query(database, "SELECT * FROM core.distribution_problems()") == []
+
+
+def test_script_cuts_every_key_to_a_reference_table_while_the_tables_are_made(database):
+    """On a real cluster, making a reference table turns every still-local table linked to it into a
+    Citus local table (renamed behind a shell, and refused for films.events): the script drops those
+    keys first, in one transaction as the owner, and adds them back after; a key from a table that
+    stays local cannot come back, and the script says so."""
+    dbctl("migrate", "--module", "films", "--module", "memory", dsn=database, check=True)
+    script = dbctl("render", "--citus", "--module", "films", "--module", "memory", dsn=database, check=True).stdout
+    first_reference = script.index("SELECT create_reference_table(")
+    last_table = script.rindex("SELECT create_distributed_table(")
+    assert script.index("SET ROLE agentdb_owner;") < script.index("BEGIN;") < first_reference
+    assert script.index("COMMIT;") > last_table
+    for relation, key in (("films.sessions", "sessions_user_id_fkey"), ("memory.agents", "agents_owner_user_id_fkey"),
+                          ("memory.agent_memories", "agent_memories_agent_id_fkey")):
+        drop = script.index(f'ALTER TABLE {relation} DROP CONSTRAINT "{key}";')
+        add = script.index(f'ALTER TABLE {relation} ADD CONSTRAINT "{key}" FOREIGN KEY')
+        assert drop < first_reference and add > last_table, key
+    assert 'ALTER TABLE memory.user_pii DROP CONSTRAINT "user_pii_user_id_fkey";' in script
+    assert 'ALTER TABLE memory.user_pii ADD CONSTRAINT' not in script
+    assert "--   memory.user_pii user_pii_user_id_fkey: FOREIGN KEY (user_id) REFERENCES memory.users(id)" in script
+    assert "create_distributed_function(p.oid::regprocedure)" in script
+    assert "ARRAY['core', 'films', 'memory']::regnamespace[]" in script
