@@ -1,6 +1,6 @@
 -- films: triggers on sessions that keep derived data true.
 --   sessions_initial_values: a new session's counters start at 0 and updated_at at now() when the
---     insert leaves them out (schema/films/0050: not column defaults, which Citus would write out).
+--     insert leaves them out (schema/films/0012: not column defaults, which Citus would write out).
 --   sessions_split_initial_state: a session created with app:/user:/temp: keys in its initial state
 --     is split the way ADK's create_session splits it: app: keys into films.app_states, user: keys
 --     into films.user_states (without their prefix), temp: keys dropped; sessions.state keeps only

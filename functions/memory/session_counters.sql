@@ -1,4 +1,4 @@
--- memory: a new conversation session's counters start at 0 (schema/memory/0050: a trigger, not
+-- memory: a new conversation session's counters start at 0 (schema/memory/0018: a trigger, not
 -- column defaults, which Citus would write out into the shard's INSERT, where the application may
 -- not insert them). The messages' trigger (functions/memory/messages.sql) keeps them up afterwards.
 
