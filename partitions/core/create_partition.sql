@@ -113,9 +113,12 @@ BEGIN
         EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', p_parent);
         EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v_default);
         v_range := format('%I >= %L AND %I < %L', v_key.key_column, v_lower, v_key.key_column, v_upper);
-        EXECUTE format('SELECT EXISTS (SELECT FROM ONLY %s WHERE %s)', v_default, v_range) INTO v_moving;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM ONLY %s WHERE %s)', v_default, v_range) INTO v_moving;
     END IF;
 
+    IF v_moving AND EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        PERFORM core.refuse_distributed_referenced_move(p_parent, v_default, v_range);
+    END IF;
     IF v_moving THEN
         SELECT * INTO v_referencing FROM core.referencing_rows(v_default, v_key.key_column, v_lower, v_upper);
         v_leaves := ARRAY(SELECT DISTINCT l::regclass FROM unnest(v_referencing.leaves) AS l);
@@ -133,7 +136,10 @@ BEGIN
                            v_new, v_columns, v_columns, v_default, v_range);
             GET DIAGNOSTICS v_rows = ROW_COUNT;
         END IF;
-        v_triggers := core.disable_user_triggers(v_default || v_leaves);
+        -- rows leave and return to the referencing leaves (the default partition may be one), and
+        -- only leave the default partition
+        v_triggers := core.disable_user_triggers(v_leaves, ARRAY['INSERT', 'DELETE'])
+                      || core.disable_user_triggers(ARRAY[v_default], ARRAY['DELETE']);
         SET CONSTRAINTS ALL IMMEDIATE;
         -- One statement takes the rows of the range and every row referencing them out, so the
         -- foreign key checks at its end find no referencing row left (whatever the references'
@@ -174,7 +180,7 @@ BEGIN
         -- Back into the leaves they came from (and, after a cycle, the moving rows into the new
         -- partition), in one statement: each foreign key check at its end finds what it looks for.
         IF v_cycle THEN
-            v_triggers := v_triggers || core.disable_user_triggers(ARRAY[v_new]);  -- cloned by ATTACH
+            v_triggers := v_triggers || core.disable_user_triggers(ARRAY[v_new], ARRAY['INSERT']);  -- cloned by ATTACH
         END IF;
         v_sql := NULL;
         FOREACH v_leaf IN ARRAY ARRAY(SELECT DISTINCT l::regclass FROM unnest(v_kept_leaves) AS l) LOOP

@@ -106,3 +106,50 @@ p_leaf through any foreign key, directly or through other referencing rows; each
 rows is locked in EXCLUSIVE mode first. For core.create_partition''s rescue.';
 
 REVOKE ALL ON FUNCTION core.referencing_rows(regclass, name, text, text) FROM PUBLIC;
+
+-- core.refuse_distributed_referenced_move(parent, default, range): on a Citus coordinator, a rescue
+-- cannot take out and put back the rows that reference the moving ones (their row addresses are the
+-- shards', not the coordinator's): when the parent is distributed and a foreign key points at a row
+-- of the range, the step is refused with 0A000, naming the table and what to do, before anything
+-- moves. Without Citus (or for a table it does not distribute) this does nothing.
+CREATE OR REPLACE FUNCTION core.refuse_distributed_referenced_move(
+    p_parent regclass, p_default regclass, p_range text
+)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_distributed boolean;
+    v_fk record;
+    v_referenced boolean;
+BEGIN
+    -- (dynamic SQL: Citus' catalog exists only where it is installed)
+    EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)'
+    INTO v_distributed USING p_parent;
+    IF NOT v_distributed THEN
+        RETURN;
+    END IF;
+    FOR v_fk IN SELECT * FROM core.foreign_keys_to(p_default) LOOP
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s AS x WHERE (%s) IN (SELECT %s FROM %s AS r WHERE %s))',
+                       v_fk.referencing, core.columns_of('x', v_fk.referencing_columns),
+                       core.columns_of('r', v_fk.referenced_columns), p_default, p_range)
+        INTO v_referenced;
+        IF v_referenced THEN
+            RAISE EXCEPTION USING
+                ERRCODE = 'feature_not_supported',
+                MESSAGE = format('cannot move rows of %s out of %s on a Citus cluster: rows of %s reference them '
+                                 '(%s)', p_parent, p_default, v_fk.referencing, v_fk.constraint_name),
+                DETAIL = format('Rows waiting in the default partition where %s.', p_range),
+                HINT = 'Delete and insert again the referencing rows around the move, or leave the rows in the '
+                       'default partition (docs/scale-out.md, "What is still unsupported").';
+        END IF;
+    END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION core.refuse_distributed_referenced_move(regclass, regclass, text) IS
+'On a Citus coordinator: refuses (0A000) a rescue of a distributed table whose moving rows are
+referenced by a foreign key; does nothing elsewhere.';
+
+REVOKE ALL ON FUNCTION core.refuse_distributed_referenced_move(regclass, regclass, text) FROM PUBLIC;

@@ -96,7 +96,7 @@ BEGIN
             FOR v_fk IN SELECT * FROM core.foreign_keys_to(v_default) LOOP
                 EXECUTE format(
                     'SELECT array_agg(DISTINCT date_trunc(%L, d.%I::timestamptz)) FROM ONLY %s AS d '
-                    'WHERE d.%I::timestamptz < %L AND isfinite(d.%I) AND EXISTS (SELECT FROM %s AS x WHERE (%s) = (%s))',
+                    'WHERE d.%I::timestamptz < %L AND isfinite(d.%I) AND EXISTS (SELECT 1 FROM %s AS x WHERE (%s) = (%s))',
                     v_config.partition_interval, v_key.key_column, v_default, v_key.key_column, v_cutoff,
                     v_key.key_column, v_fk.referencing, core.columns_of('x', v_fk.referencing_columns),
                     core.columns_of('d', v_fk.referenced_columns)

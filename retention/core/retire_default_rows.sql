@@ -81,11 +81,11 @@ BEGIN
     EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', p_parent);
     EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', v_default);
     FOR v_fk IN SELECT * FROM core.foreign_keys_to(v_default) LOOP
-        v_where := v_where || format(' AND NOT EXISTS (SELECT FROM %s AS x WHERE (%s) = (%s))', v_fk.referencing,
+        v_where := v_where || format(' AND NOT EXISTS (SELECT 1 FROM %s AS x WHERE (%s) = (%s))', v_fk.referencing,
                                      core.columns_of('x', v_fk.referencing_columns),
                                      core.columns_of('d', v_fk.referenced_columns));
     END LOOP;
-    v_triggers := core.disable_user_triggers(ARRAY[v_default]);
+    v_triggers := core.disable_user_triggers(ARRAY[v_default], ARRAY['DELETE']);
     SET CONSTRAINTS ALL IMMEDIATE;
 
     IF p_lower_bound IS NULL THEN

@@ -48,7 +48,7 @@ def test_a_deployer_applies_a_later_migration_on_the_cluster(deployment, tmp_pat
     project = tmp_path / "project"
     project.mkdir()
     shutil.copy(ROOT / "manifest.toml", project)
-    for kind in ("schema", "functions", "partitions", "retention", "views"):
+    for kind in ("schema", "functions", "partitions", "retention", "views", "released"):
         shutil.copytree(ROOT / kind, project / kind)
     changed = project / "functions" / "background" / "agent_triggers.sql"
     changed.write_text(changed.read_text() + "\n-- a later release\n")

@@ -24,7 +24,7 @@ SELECT functions_are(
         'record_table_growth', 'slow_statements', 'statement_statistics', 'monitoring_alerts',
         'register_distribution', 'distribution_problems',
         'check_deferred_constraints', 'stored_columns', 'foreign_keys_to', 'columns_of', 'referencing_rows',
-        'disable_user_triggers', 'restore_user_triggers', 'retire_default_rows'
+        'disable_user_triggers', 'restore_user_triggers', 'retire_default_rows', 'refuse_distributed_referenced_move'
     ],
     'core has exactly its functions'
 );
