@@ -35,7 +35,7 @@ from agentdb import testrun
 from agentdb.connection import connect, server_home, with_database
 from agentdb.errors import DbctlError
 from agentdb.project import Project
-from agentdb.server import EmbeddedServer, PinnedClock
+from agentdb.server import EmbeddedServer, PinnedClock, wheel_install_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENT_CLOCK = "AGENTDB_CLIENT_CLOCK"  # =server: pytest's clock follows the server's (conftest.py)
@@ -131,7 +131,8 @@ def follow_server_clock(dsn: str):
     real time, so times the client computes agree with the server's to within a query's latency."""
     import time_machine  # a test dependency: imported only where a clock is pinned
 
-    return time_machine.travel(server_now(dsn), tick=True)
+    # In UTC: an aware destination in another zone would make time-machine move the local zone too.
+    return time_machine.travel(server_now(dsn).astimezone(timezone.utc), tick=True)
 
 
 # -- the suites ----------------------------------------------------------------------------------
@@ -149,23 +150,33 @@ def run_pgtap(admin: str, logs: Path) -> Outcome:
                and rf.source.path.parent.name in PGTAP_HELPERS]
     name = testrun.create_database(admin, "agentdb_calendar")
     dsn = with_database(admin, name)
-    try:
-        with connect(dsn) as conn:
-            testrun.prepare(project, conn, (), helpers)
-        result = testrun.prove([by_path[path] for path in PGTAP_FILES], dsn, _psql(),
-                               capture_output=True, text=True)
-    finally:
-        testrun.drop_database(admin, name)
+    with connect(dsn) as conn:
+        testrun.prepare(project, conn, (), helpers)
+    result = testrun.prove([by_path[path] for path in PGTAP_FILES], dsn, str(wheel_install_dir() / "bin" / "psql"),
+                           capture_output=True, text=True)
     log = logs / "pgtap.log"
-    log.write_text(result.stdout + result.stderr)
-    failures = []
-    if result.returncode != 0:
-        # pg_prove's summary: a line per failing file, then its failed test numbers.
-        summary = result.stdout.partition("Test Summary Report")[2]
-        failures = [" ".join(line.split()) for line in summary.splitlines()
-                    if line.startswith("tests/") or line.strip().startswith(("Failed test", "Parse errors"))]
-        failures = failures or [result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "pg_prove failed"]
-    return Outcome("pgtap", time.monotonic() - started, failures, log)
+    log.write_text(f"test database {name}\n{result.stdout}{result.stderr}")
+    if result.returncode == 0:  # a failed run's database stays while its server does (--keep)
+        testrun.drop_database(admin, name)
+    return Outcome("pgtap", time.monotonic() - started, pg_prove_failures(result), log)
+
+
+def pg_prove_failures(result: subprocess.CompletedProcess) -> list[str]:
+    """Each failed assertion as `file: not ok N - description`, or pg_prove's own complaint (a bad
+    plan, a file that died) when it names no assertion."""
+    if result.returncode == 0:
+        return []
+    failures, current = [], "?"
+    for line in result.stdout.splitlines():
+        if line.startswith("tests/") and " .." in line:
+            current = line.split()[0]
+        elif line.startswith("not ok"):
+            failures.append(f"{current}: {line}")
+    summary = result.stdout.partition("Test Summary Report")[2]
+    problems = [" ".join(line.split()) for line in summary.splitlines()
+                if line.strip().startswith(("Parse errors", "Non-zero exit", "Bad plan"))]
+    output = (result.stdout + result.stderr).strip().splitlines()
+    return failures + problems or [output[-1] if output else f"pg_prove exited with {result.returncode}"]
 
 
 def run_pytest(admin: str, logs: Path) -> Outcome:
@@ -232,6 +243,7 @@ def run_instant(instant: Instant, suites, keep: bool, echo) -> list[Outcome]:
         try:
             admin = server.up()
         except DbctlError as exc:
+            echo(f"  server FAILED: {exc}")
             return [Outcome("server", time.monotonic() - started, [str(exc)])]
         echo(f"  server clock {server_now(admin)} ({instant.timezone}), started in "
              f"{time.monotonic() - started:.1f} s")
@@ -268,12 +280,6 @@ def _environment(**values):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-
-
-def _psql() -> str:
-    from agentdb.server import wheel_install_dir
-
-    return str(wheel_install_dir() / "bin" / "psql")
 
 
 @click.command()
