@@ -116,6 +116,7 @@ class Outcome:
     seconds: float
     failures: list[str]  # what failed, one line each; empty when the suite passed
     log: Path | None = None
+    detail: str = ""
 
 
 # -- the client's clock --------------------------------------------------------------------------
@@ -152,13 +153,16 @@ def run_pgtap(admin: str, logs: Path) -> Outcome:
     dsn = with_database(admin, name)
     with connect(dsn) as conn:
         testrun.prepare(project, conn, (), helpers)
+    prepared = time.monotonic() - started
     result = testrun.prove([by_path[path] for path in PGTAP_FILES], dsn, str(wheel_install_dir() / "bin" / "psql"),
                            capture_output=True, text=True)
     log = logs / "pgtap.log"
     log.write_text(f"test database {name}\n{result.stdout}{result.stderr}")
     if result.returncode == 0:  # a failed run's database stays while its server does (--keep)
         testrun.drop_database(admin, name)
-    return Outcome("pgtap", time.monotonic() - started, pg_prove_failures(result), log)
+    seconds = time.monotonic() - started
+    return Outcome("pgtap", seconds, pg_prove_failures(result), log,
+                   f"database ready in {prepared:.1f} s, {len(PGTAP_FILES)} files in {seconds - prepared:.1f} s")
 
 
 def pg_prove_failures(result: subprocess.CompletedProcess) -> list[str]:
@@ -254,8 +258,9 @@ def run_instant(instant: Instant, suites, keep: bool, echo) -> list[Outcome]:
         outcomes = [done[suite] for suite in suites]
         for outcome in outcomes:
             state = "ok" if not outcome.failures else "FAILED"
+            detail = f"   ({outcome.detail})" if outcome.detail else ""
             where = f"   log: {outcome.log}" if outcome.failures and outcome.log else ""
-            echo(f"  {outcome.suite:<7}{state:<7}{outcome.seconds:6.1f} s{where}")
+            echo(f"  {outcome.suite:<7}{state:<7}{outcome.seconds:6.1f} s{detail}{where}")
             for line in outcome.failures:
                 echo(f"           {line}")
         echo(f"  server clock at the end: {server_now(admin)}; {time.monotonic() - started:.0f} s in all")
