@@ -1,6 +1,13 @@
 # agentdb: every target works from a fresh clone on a fresh Debian 12 machine.
 #   make migrate   the main job: set up, start the embedded server, apply every module, show status
-#   make test      set up, start the server, lint, a quick benchmark run (smoke), pytest, pgTAP
+#   make test      set up, start the server, lint, a quick benchmark run (smoke), pytest, pgTAP,
+#                  then make test-calendar
+#   make test-calendar
+#                  the time-dependent suites (partitions, maintenance, retention, expiry, stale
+#                  agents, time travel, the quick bench's films data and its maintenance call) on
+#                  servers whose clock is pinned by libfaketime: the 1st of a month, the last day of
+#                  a month, 29 February 2028, new year's eve, both DST changes in New York
+#                  (agentdb/calendar_run.py lists the instants and suites; a few minutes)
 #   make bench     the full benchmark (make bench-quick: small sizes), with Google ADK as a peer
 #   make test-citus  every module distributed and run on a three-node Citus cluster on 127.0.0.1
 #                  (needs the Citus build in ../shared/citus; docs/scale-out.md)
@@ -11,9 +18,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 DBCTL := $(BIN)/dbctl
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-DEBIAN_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+DEBIAN_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl faketime
 
-.PHONY: setup system-packages up down migrate status test lint pytest pgtap render bench bench-quick test-pg15 test-citus
+.PHONY: setup system-packages up down migrate status test test-calendar lint pytest pgtap render bench bench-quick test-pg15 test-citus
 
 setup: $(VENV)/.installed system-packages
 
@@ -22,9 +29,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-# pg_prove and the pgTAP extension (pure SQL, which the embedded PostgreSQL 18 finds) from Debian.
+# pg_prove and the pgTAP extension (pure SQL, which the embedded PostgreSQL 18 finds) from Debian;
+# libfaketime (package faketime) pins the clock of the servers of make test-calendar.
 system-packages:
-	@if command -v pg_prove >/dev/null && compgen -G '/usr/share/postgresql/*/extension/pgtap.control' >/dev/null; then \
+	@if command -v pg_prove >/dev/null && compgen -G '/usr/share/postgresql/*/extension/pgtap.control' >/dev/null \
+	    && compgen -G '/usr/lib/*/faketime/libfaketime.so.1' >/dev/null; then \
 	  true; \
 	else \
 	  echo "installing $(DEBIAN_PACKAGES) from Debian"; \
@@ -45,7 +54,7 @@ migrate: setup up
 status: setup
 	$(DBCTL) status
 
-test: setup up lint bench-quick pytest pgtap
+test: setup up lint bench-quick pytest pgtap test-calendar
 
 lint: setup
 	$(DBCTL) lint
@@ -55,6 +64,10 @@ pytest: setup
 
 pgtap: setup
 	$(DBCTL) test
+
+# One embedded server per instant (its own, under .agentdb/calendar), so the main server is untouched.
+test-calendar: setup $(VENV)/.bench-installed
+	$(BIN)/python -m agentdb.calendar_run
 
 render: setup
 	@$(DBCTL) render

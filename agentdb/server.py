@@ -5,6 +5,10 @@ recorded in <home>/server.json with a generated password (SCRAM) readable by the
 PostgreSQL refuses to run as root, so under root the server runs as an unprivileged OS user
 (`postgres`, created if missing). When that user cannot reach the project folder (a clone under a
 0700 home), the data folder and a copy of the binaries live under /var/lib/agentdb/<hash>/ instead.
+
+A server can also run on a pinned clock (`EmbeddedServer(home, clock=PinnedClock(...))`, for the
+calendar tests): its processes start under libfaketime at a given instant and advance from there, with
+a TimeZone of choice.
 """
 
 import glob
@@ -18,6 +22,8 @@ import shutil
 import socket
 import subprocess
 import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import psycopg
@@ -35,6 +41,34 @@ PGTAP_CONTROL_GLOB = "/usr/share/postgresql/*/extension/pgtap.control"
 # of films.reconstruct_session went to the kernel. The cost: each backend may keep up to 64 MiB of
 # freed memory. See mallopt(3); a server started elsewhere can be given the same environment.
 SERVER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(64 << 20)}
+# Debian's libfaketime (package faketime): preloaded into a pinned server's processes.
+FAKETIME_LIBRARY_GLOB = "/usr/lib/*/faketime/libfaketime.so.1"
+
+
+@dataclass(frozen=True)
+class PinnedClock:
+    """Where a server's clock starts (an aware instant) and the server's TimeZone setting.
+
+    The server's processes run under libfaketime with FAKETIME="@<start, UTC>": the clock reads
+    `start` when the postmaster starts and advances in real time; every backend, forked from the
+    postmaster, shares that clock. FAKETIME_DONT_FAKE_MONOTONIC=1 leaves CLOCK_MONOTONIC real, so
+    timed waits and timeouts are not disturbed; TZ=UTC makes libfaketime read the instant as UTC.
+    Only the wall clock moves: file times the kernel writes stay real."""
+
+    start: datetime
+    timezone: str = "UTC"
+
+    def __post_init__(self):
+        if self.start.tzinfo is None:
+            raise ValueError("PinnedClock.start must be an aware datetime")
+
+    def environment(self) -> dict:
+        libraries = sorted(glob.glob(FAKETIME_LIBRARY_GLOB))
+        if not libraries:
+            raise DbctlError("libfaketime is not installed: `make setup` installs it (Debian: faketime)")
+        start = self.start.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        return {"LD_PRELOAD": libraries[0], "FAKETIME": f"@{start}",
+                "FAKETIME_DONT_FAKE_MONOTONIC": "1", "TZ": "UTC"}
 
 
 def wheel_install_dir() -> Path:
@@ -45,12 +79,14 @@ def wheel_install_dir() -> Path:
 
 
 class EmbeddedServer:
-    def __init__(self, home: Path):
+    def __init__(self, home: Path, clock: PinnedClock | None = None, settings: dict | None = None):
         self.home = home.resolve()
         self.state_file = self.home / "server.json"
         self.service_user = (
             os.environ.get("AGENTDB_SERVER_USER", "postgres") if os.geteuid() == 0 else None
         )
+        self.clock = clock
+        self.settings = settings or {}  # more server settings, e.g. fsync = off for a throwaway server
 
     # -- public operations -------------------------------------------------------------------
 
@@ -179,17 +215,38 @@ class EmbeddedServer:
             state["port"] = _free_port()
             self._save(state)
         conf = Path(state["data_dir"], "agentdb.conf")
-        conf.write_text(_server_settings(state["port"]))
+        settings = _server_settings(state["port"])
+        env = dict(SERVER_MALLOC)
+        if self.clock:
+            settings += f"timezone = '{self.clock.timezone}'\n"
+            env.update(self.clock.environment())
+        settings += "".join(f"{name} = '{value}'\n" for name, value in self.settings.items())
+        conf.write_text(settings)
         self._give(conf)
         result = self._run(
             state, "pg_ctl", "start", "-D", state["data_dir"], "-l", state["log_file"],
-            "-w", "-t", "60", check=False, env=SERVER_MALLOC,
+            "-w", "-t", "60", check=False, env=env,
         )
         if result.returncode != 0:
             tail = Path(state["log_file"]).read_text().splitlines()[-15:]
             raise DbctlError(
                 "the embedded server did not start; the end of its log "
                 f"({state['log_file']}):\n  " + "\n  ".join(tail)
+            )
+        if self.clock:
+            self._check_clock(state)
+
+    def _check_clock(self, state: dict):
+        """The pinned clock really applies: the server's now() is the start instant, give or take
+        the seconds the start took, and its TimeZone is the one asked for."""
+        admin = self.url(state).rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
+            now, zone = conn.execute("SELECT now(), current_setting('TimeZone')").fetchone()
+        if not self.clock.start <= now < self.clock.start + timedelta(minutes=2) or zone != self.clock.timezone:
+            self.down()
+            raise DbctlError(
+                f"the server's clock is not pinned: now() = {now} in {zone}, expected "
+                f"{self.clock.start} in {self.clock.timezone} (is libfaketime preloaded into the server?)"
             )
 
     def _ensure_database(self, state: dict):

@@ -9,6 +9,7 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 import psycopg
 
@@ -76,10 +77,11 @@ async def measure(name: str, service, count: int) -> dict:
 
     session = await service.create_session(app_name=APP, user_id=USER, state={"step": 0})
     clock = Clock(session.last_update_time)
+    created = datetime.fromtimestamp(session.last_update_time, timezone.utc)
     rng = random.Random(7)
 
     def new_event(n: int) -> Event:
-        return Event.model_validate({**adk_event(n, rng), "timestamp": clock.next()})
+        return Event.model_validate({**adk_event(n, rng, created), "timestamp": clock.next()})
 
     prepared = [new_event(n) for n in range(count)]
     started = time.perf_counter()

@@ -31,16 +31,19 @@ QUICK = {"background_sessions": 200, "events_per_session": 100, "long_session": 
          "qa": 100, "transfers": 50, "extra_background": 180_000, "single_appends": 300, "adk_events": 300}
 AGENTS = ["researcher", "screenwriter", "critic", "file_writer"]
 TYPES = ["user_message", "agent_response", "tool_call", "tool_response"]
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
-START = NOW - timedelta(days=40)
+def data_start() -> datetime:
+    """Where the generated data begins: 40 days before now (whole seconds), read when a run starts.
+    The data so spans the current month and one or two before it, and the maintenance call of
+    generate() has rows to move out of the default partition, on whatever day the run is."""
+    return datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=40)
 
 
-def adk_event(n: int, rng: random.Random) -> dict:
+def adk_event(n: int, rng: random.Random, start: datetime) -> dict:
     """An event as an ADK client sends it (the fields ADK's Event has, without empty ones): ~300 bytes."""
     words = " ".join(rng.choice(["zhang", "physician", "han", "epidemic", "act", "scene", "remedy", "court"])
                      for _ in range(18))
     return {"id": str(uuid.UUID(int=rng.getrandbits(128))), "invocation_id": f"e-{n // 20}",
-            "author": AGENTS[n % 4], "timestamp": (START + timedelta(seconds=n)).timestamp(),
+            "author": AGENTS[n % 4], "timestamp": (start + timedelta(seconds=n)).timestamp(),
             "content": {"role": "model", "parts": [{"text": words}]},
             "actions": {"state_delta": delta(n) or {}}}
 
@@ -56,6 +59,7 @@ class Films:
 
     def __init__(self, dsn: str, sizes: dict):
         self.dsn, self.sizes = dsn, sizes
+        self.start = data_start()
         self.conn = psycopg.connect(dsn, autocommit=True)
         self.raw = psycopg.connect(dsn, autocommit=True)  # reconstruction: the JSON text as the server sends it
         self.raw.adapters.register_loader("json", TextLoader)
@@ -63,21 +67,21 @@ class Films:
             "INSERT INTO films.users (email, username) VALUES ('bench@example.com', 'bench') RETURNING id"
         ).fetchone()[0]
 
-    def new_session(self, started=START) -> uuid.UUID:
+    def new_session(self) -> uuid.UUID:
         return self.conn.execute(
-            "INSERT INTO films.sessions (user_id, started_at) VALUES (%s, %s) RETURNING id", (self.user, started)
+            "INSERT INTO films.sessions (user_id, started_at) VALUES (%s, %s) RETURNING id", (self.user, self.start)
         ).fetchone()[0]
 
     def inputs(self, first: int, count: int, rng: random.Random, spread: float = 1.0) -> list[dict]:
         rows = []
         for n in range(first, first + count):
-            event = adk_event(n, rng)
+            event = adk_event(n, rng, self.start)
             kind = TYPES[n % 4]
             rows.append({"event_type": kind, "event_data": event, "state_delta": delta(n),
                          "agent_name": event["author"], "parent_agent_name": "greeter",
                          "tool_name": "wikipedia" if kind == "tool_call" else None,
                          "duration_ms": 40 + n % 900, "tokens_used": n % 700,
-                         "created_at": (START + timedelta(seconds=n * spread)).isoformat()})
+                         "created_at": (self.start + timedelta(seconds=n * spread)).isoformat()})
         return rows
 
     def append_batch(self, session, rows: list[dict]) -> None:
@@ -108,7 +112,7 @@ class Films:
 
     def conversation(self, rng):
         s = self.sizes
-        params = {"s": self.long, "t": START, "qa": s["qa"]}
+        params = {"s": self.long, "t": self.start, "qa": s["qa"]}
         self.conn.execute(
             """INSERT INTO films.questions (session_id, content, sequence_number, asked_at)
                SELECT %(s)s, 'question ' || n, n, %(t)s + n * interval '1 minute'
@@ -135,7 +139,7 @@ class Films:
             self.conn.execute("SELECT films.append_event(%s, 'agent_transfer', %s, p_agent_name => %s, "
                               "p_transfer_to_agent => %s, p_transfer_reason => 'next step', p_created_at => %s)",
                               (self.long, json.dumps({"author": AGENTS[n % 4]}), AGENTS[n % 4], AGENTS[(n + 1) % 4],
-                               START + timedelta(days=30, seconds=n)))
+                               self.start + timedelta(days=30, seconds=n)))
 
     def extra_sessions(self, rng):
         """Sessions (up to the size's total) with varied state, for the JSONB queries."""
@@ -149,7 +153,7 @@ class Films:
                    'agent_states', jsonb_build_object('researcher', jsonb_build_object('last_query', 'q' || g %% 1000)))
                    || CASE WHEN g %% 500 = 0 THEN jsonb_build_object('PLOT_OUTLINE', 'outline ' || g) ELSE '{}' END,
                    CASE WHEN g %% 10 = 0 THEN 'active' ELSE 'completed' END, %s
-               FROM generate_series(1, %s) AS g""", (self.user, START, max(missing, 0)))
+               FROM generate_series(1, %s) AS g""", (self.user, self.start, max(missing, 0)))
         progress("sessions with state", self.sizes["sessions"], self.sizes["sessions"])
 
     # -- what a client does ------------------------------------------------------------------
@@ -180,9 +184,9 @@ class Films:
         rng = random.Random(session.int)
         calls = []
         for n in range(count):
-            event = adk_event(n, rng)
+            event = adk_event(n, rng, self.start)
             calls.append((session, TYPES[n % 4], json.dumps(event), json.dumps(delta(n)) if delta(n) else None,
-                          event["author"], n % 700, START + timedelta(days=35, seconds=n)))
+                          event["author"], n % 700, self.start + timedelta(days=35, seconds=n)))
         with psycopg.connect(self.dsn, autocommit=True) as conn:
             started = time.perf_counter()
             for args in calls:
@@ -200,7 +204,8 @@ def run(quick: bool) -> Results:
         ingest = films.generate()
         spec = naive.Spec(dsn)
         spec.copy_from_films()
-        peer = adk.run(sizes["adk_events"], [adk_event(n, random.Random(n)) for n in range(sizes["adk_events"])])
+        peer = adk.run(sizes["adk_events"],
+                       [adk_event(n, random.Random(n), films.start) for n in range(sizes["adk_events"])])
         measure(results, films, spec, peer, ingest, sizes)
         results.save(dsn, sizes)
         films.conn.close()
@@ -323,7 +328,7 @@ def pgbench_appends(films: Films, count: int, runs: int = 3) -> list[float]:
     commit): the same call's rate without Python's share of each round trip."""
     call = sql.SQL("SELECT films.append_event({}, 'agent_response', {}::json, p_agent_name => 'critic', "
                    "p_tokens_used => 12);\n").format(
-        sql.Literal(str(films.new_session())), sql.Literal(json.dumps(adk_event(0, random.Random(0)))))
+        sql.Literal(str(films.new_session())), sql.Literal(json.dumps(adk_event(0, random.Random(0), films.start))))
     rates = []
     with tempfile.NamedTemporaryFile("w", suffix=".sql") as script:
         script.write(call.as_string(films.conn))
@@ -338,7 +343,7 @@ def pgbench_appends(films: Films, count: int, runs: int = 3) -> list[float]:
 
 
 def extra_background(films: Films, count: int):
-    """More background events, straight into the table (the same month as the long session)."""
+    """More background events, straight into the table (over the 24 days after the long session's start)."""
     sessions = max(count // 1000, 1)
     for chunk in range(0, sessions, 100):
         films.conn.execute(
@@ -352,7 +357,7 @@ def extra_background(films: Films, count: int):
                       repeat('zhang physician ', 15), 'n', n), NULL, n %% 700,
                       %s + (n * interval '35 minutes') + random() * interval '1 minute'
                FROM s CROSS JOIN generate_series(1, 1000) AS n""",
-            (films.user, START, min(100, sessions - chunk), START))
+            (films.user, films.start, min(100, sessions - chunk), films.start))
         progress("extra background events (INSERT)", min(chunk + 100, sessions) * 1000, sessions * 1000)
     films.conn.execute("SELECT count(*) FROM core.run_maintenance()")
     films.conn.execute("VACUUM (ANALYZE) films.events")

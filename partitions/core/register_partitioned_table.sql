@@ -15,6 +15,7 @@ CREATE OR REPLACE FUNCTION core.register_partitioned_table(
 RETURNS SETOF core.maintenance_action
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET timezone = 'UTC'  -- slots step in UTC: in a zone behind UTC or with DST, local days are not slots
 AS $$
 DECLARE
     v_slot record;

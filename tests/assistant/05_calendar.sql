@@ -75,7 +75,9 @@ SELECT results_eq(
 SELECT results_eq($$SELECT title FROM assistant.search_events('holidays')$$, ARRAY['Holiday'],
                   'search_events matches stemmed title words');
 
--- book_event.
+-- book_event. Its refusal shows the times in the session's TimeZone: read here in UTC, whatever the
+-- server's.
+SET LOCAL timezone = 'UTC';
 SELECT throws_ok($$SELECT assistant.book_event('Overlap', '2031-07-01 09:30+00', '2031-07-01 10:30+00')$$, '23P01',
                  format('["2031-07-01 09:30:00+00","2031-07-01 10:30:00+00") conflicts with event %s (''Standup'', ["2031-07-01 09:00:00+00","2031-07-01 10:00:00+00"))',
                         (SELECT id FROM assistant.calendar_events WHERE title = 'Standup')),

@@ -1,7 +1,7 @@
 -- Query plans on the generated volume (tests/background/helpers.sql: 1,000 agents with a day of
 -- heartbeats, a minute apart, up to the moment the volume was made; metrics and events beside them),
 -- analysed and vacuumed: the spec's queries read only the partitions their time window reaches,
--- through indexes, and never read a row only to throw it away.
+-- through indexes, and the indexes cover their predicates, so no row is read only to be thrown away.
 BEGIN;
 SELECT plan(14);
 
@@ -11,8 +11,14 @@ CREATE FUNCTION pg_temp.reachable(p_parent regclass, p_since timestamptz) RETURN
     FROM core.partitions_of(p_parent) AS p INNER JOIN pg_class AS c ON c.oid = p.partition
     WHERE p.is_default OR p.upper_bound > p_since
 $$;
-CREATE FUNCTION pg_temp.rows_thrown_away(p_plan jsonb) RETURNS numeric LANGUAGE sql AS $$
-    SELECT coalesce(sum(r::numeric), 0) FROM unnest(tests.plan_values(p_plan, 'Rows Removed by Filter')) AS r
+-- Rows the query reads only to throw them away, planned without sequential scans: what the indexes
+-- leave to a filter. With sequential scans allowed, a partition that holds a handful of rows (the
+-- current week's on a Monday just after midnight UTC, the current day's just after midnight) is
+-- rightly read whole, and what that throws away depends on the hour the volume was made, not on the
+-- indexes.
+CREATE FUNCTION pg_temp.rows_thrown_away(p_query text) RETURNS numeric LANGUAGE sql SET enable_seqscan = off AS $$
+    SELECT coalesce(sum(r::numeric), 0)
+    FROM unnest(tests.plan_values(tests.explain(p_query, TRUE), 'Rows Removed by Filter')) AS r
 $$;
 
 SELECT cmp_ok((SELECT count(*) FROM background.agent_heartbeats WHERE agent_id LIKE 'volume-%'), '>=', 1440000::bigint,
@@ -28,7 +34,9 @@ SELECT ok(tests.plan_values(plan, 'Relation Name') <@ pg_temp.reachable('backgro
 FROM example;
 SELECT ok(EXISTS (SELECT FROM unnest(tests.plan_values(plan, 'Index Name')) AS i WHERE i LIKE '%agent_id_timestamp_idx'),
           'and reads the (agent_id, timestamp) index') FROM example;
-SELECT is(pg_temp.rows_thrown_away(plan), 0::numeric, 'reading no row it throws away') FROM example;
+SELECT is(pg_temp.rows_thrown_away(
+    $$SELECT * FROM background.agent_heartbeats WHERE agent_id = 'volume-0042' AND timestamp > now() - interval '1 hour'$$),
+    0::numeric, 'reading no row it throws away');
 
 -- The latest heartbeat of an agent from its history: a few index entries, not its day.
 SELECT cmp_ok(tests.scanned_rows(tests.explain(
@@ -46,7 +54,8 @@ SELECT ok(tests.plan_values(plan, 'Relation Name') <@ pg_temp.reachable('backgro
           'metrics_summary reads only the partitions the last hour reaches') FROM summary;
 SELECT ok(EXISTS (SELECT FROM unnest(tests.plan_values(plan, 'Index Name')) AS i WHERE i LIKE 'performance_metrics_%timestamp_idx'),
           'through the timestamp index') FROM summary;
-SELECT is(pg_temp.rows_thrown_away(plan), 0::numeric, 'reading no row it throws away') FROM summary;
+SELECT is(pg_temp.rows_thrown_away($$SELECT * FROM background.metrics_summary$$), 0::numeric,
+          'reading no row it throws away');
 
 -- System health overview.
 CREATE TEMP TABLE health AS SELECT tests.explain($$SELECT * FROM background.system_health_overview$$, TRUE) AS plan;
@@ -58,5 +67,6 @@ SELECT ok(EXISTS (SELECT FROM unnest(tests.plan_values(plan, 'Index Name')) AS i
           'counts recent heartbeats from the timestamp index') FROM health;
 SELECT ok(EXISTS (SELECT FROM unnest(tests.plan_values(plan, 'Index Name')) AS i WHERE i LIKE 'system_events_%severity_timestamp_idx'),
           'and recent errors from the (severity, timestamp) index') FROM health;
-SELECT is(pg_temp.rows_thrown_away(plan), 0::numeric, 'reading no row it throws away') FROM health;
+SELECT is(pg_temp.rows_thrown_away($$SELECT * FROM background.system_health_overview$$), 0::numeric,
+          'reading no row it throws away');
 ROLLBACK;

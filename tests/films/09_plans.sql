@@ -40,7 +40,7 @@ SELECT set_eq(
 
 -- A time-bounded events query prunes partitions.
 SELECT is(tests.plan_values(tests.explain(format(
-    $$SELECT * FROM films.events WHERE created_at >= '2026-03-01' AND created_at < '2026-04-01' AND session_id = %L$$,
+    $$SELECT * FROM films.events WHERE created_at >= '2026-03-01+00' AND created_at < '2026-04-01+00' AND session_id = %L$$,
     (SELECT session_id FROM v))), 'Relation Name'),
     ARRAY['events_2026_03'], 'a one-month events query scans one partition');
 

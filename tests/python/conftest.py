@@ -17,6 +17,28 @@ sys.path.insert(0, str(ROOT))
 from agentdb.connection import with_database  # noqa: E402
 
 
+def pytest_configure(config):
+    """Under `make test-calendar` (AGENTDB_CLIENT_CLOCK=server, DATABASE_URL a server whose clock is
+    pinned) this process's wall clock starts at the server's now() before any test is collected and
+    advances with it, so the times tests compute (datetime.now(), time.time()) agree with the
+    server's. Monotonic clocks, sleeps and timeouts stay real; processes the tests start (dbctl) keep
+    the real clock. See agentdb/calendar_run.py."""
+    mode = os.environ.get("AGENTDB_CLIENT_CLOCK")
+    if not mode:
+        return
+    if mode != "server" or not os.environ.get("DATABASE_URL"):
+        raise pytest.UsageError("AGENTDB_CLIENT_CLOCK=server needs DATABASE_URL (the pinned server)")
+    from agentdb.calendar_run import follow_server_clock
+
+    config.agentdb_clock = follow_server_clock(os.environ["DATABASE_URL"])
+    config.agentdb_clock.start()
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "agentdb_clock", None):
+        config.agentdb_clock.stop()
+
+
 def dbctl(*args, dsn=None, project=None, env=None, check=False):
     """Run dbctl as a user would, in its own process; return the CompletedProcess."""
     command = [sys.executable, str(ROOT / "dbctl.py")]

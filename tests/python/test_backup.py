@@ -3,7 +3,6 @@ archive with identical rows, ledger and nothing left to migrate; a non-empty tar
 before anything changes; --keep-days prunes old backups."""
 
 import os
-import time
 
 from conftest import dbctl, query
 
@@ -78,7 +77,9 @@ def test_keep_days_prunes_only_old_backups(database, tmp_path):
     old, recent, other = tmp_path / "backup_x_20200101_000000.dump", tmp_path / "backup_x_20991231_000000.dump", tmp_path / "notes.dump"
     for path in (old, recent, other):
         path.write_bytes(b"x")
-    ten_days_ago = time.time() - 10 * 86400
+    # The kernel's clock, which dates files and which dbctl reads: not this process's, which a
+    # calendar run may have moved.
+    ten_days_ago = recent.stat().st_mtime - 10 * 86400
     os.utime(old, (ten_days_ago, ten_days_ago))
     os.utime(other, (ten_days_ago, ten_days_ago))
     made = dbctl("backup", "--out", str(tmp_path / "backup_new.dump"), "--keep-days", "7", dsn=database, check=True)

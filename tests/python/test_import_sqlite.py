@@ -5,6 +5,7 @@ import json
 import sqlite3
 
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from conftest import dbctl, query
 
@@ -62,6 +63,7 @@ def shared_state(tmp_path):
 
 def test_import_copies_converts_reports_and_never_imports_twice(database, shared_state):
     dbctl("migrate", "--module", "background", dsn=database, check=True)
+    utc = make_conninfo(database, options="-c TimeZone=UTC")  # times read back as text, in UTC
     first = dbctl("import-sqlite", "--source", str(shared_state), dsn=database, check=True).stdout
     lines = first.splitlines()
     assert lines[0].split() == ["table", "read", "imported", "already", "imported", "skipped", "past", "retention"]
@@ -75,27 +77,27 @@ def test_import_copies_converts_reports_and_never_imports_twice(database, shared
     assert "agent_heartbeats  13     23503: insert or update on table" in first
     assert "system_events     3      23514: new row for relation" in first
 
-    assert query(database, "SELECT started_at::text, config, metadata FROM background.agents ORDER BY agent_id") == [
+    assert query(utc, "SELECT started_at::text, config, metadata FROM background.agents ORDER BY agent_id") == [
         ("2026-11-01 09:00:00+00", {}, {}), ("2026-11-01 08:00:00+00", {"max_agents": 5}, None),
         ("2026-11-01 08:00:05+00", None, {"v": 2})]
-    assert query(database, "SELECT count(*), max(timestamp)::text, max(last_heartbeat_at)::text FROM "
+    assert query(utc, "SELECT count(*), max(timestamp)::text, max(last_heartbeat_at)::text FROM "
                            "background.agent_heartbeats JOIN background.agents USING (agent_id) "
                            "WHERE agent_id = 'coordinator'") == [(10, "2026-11-01 08:09:00+00", "2026-11-01 08:09:00+00")]
-    assert query(database, "SELECT metrics -> 'cpu_usage' FROM background.agent_heartbeats "
+    assert query(utc, "SELECT metrics -> 'cpu_usage' FROM background.agent_heartbeats "
                            "WHERE agent_id = 'coordinator' ORDER BY timestamp LIMIT 1") == [(10,)]
-    assert query(database, "SELECT state, error_count, timestamp::text FROM background.agent_heartbeats "
+    assert query(utc, "SELECT state, error_count, timestamp::text FROM background.agent_heartbeats "
                            "WHERE agent_id = 'performance_monitor'") == [(None, None, "2026-11-01 08:06:00.123456+00")]
-    assert query(database, "SELECT metric_name, value::text, timestamp::text FROM background.performance_metrics "
+    assert query(utc, "SELECT metric_name, value::text, timestamp::text FROM background.performance_metrics "
                            "ORDER BY metric_name") == [
         ("cpu_usage", "25.5", "2026-11-01 08:00:30+00"), ("memory_usage", None, "2026-11-01 08:00:30+00"),
         ("queue_depth", "-3", "2026-11-01 08:00:00+00")]
-    assert query(database, "SELECT value, updated_by FROM background.system_state") == [("normal", "coordinator")]
+    assert query(utc, "SELECT value, updated_by FROM background.system_state") == [("normal", "coordinator")]
 
     again = dbctl("import-sqlite", "--source", str(shared_state), dsn=database, check=True).stdout.splitlines()
     assert again[2].split() == ["agents", "3", "0", "3", "0", "-"]
     assert again[3].split() == ["agent_heartbeats", "14", "0", "11", "3", "0"]
-    assert query(database, "SELECT count(*) FROM background.agent_heartbeats") == [(11,)]
-    assert query(database, "SELECT count(*) FROM background.sqlite_imports") == [(20,)]
+    assert query(utc, "SELECT count(*) FROM background.agent_heartbeats") == [(11,)]
+    assert query(utc, "SELECT count(*) FROM background.sqlite_imports") == [(20,)]
 
 
 def test_import_refuses_a_file_without_the_spec_tables_and_an_unmigrated_database(database, tmp_path):
