@@ -32,7 +32,8 @@ from pathlib import Path
 import psycopg
 
 from agentdb.errors import DbctlError
-from agentdb.server import PGTAP_CONTROL_GLOB, SYSTEM_BASE, _free_port, wheel_install_dir
+from agentdb.server import (PGTAP_CONTROL_GLOB, SYSTEM_BASE, _free_port, ensure_service_user, run_tool,
+                            wheel_install_dir)
 
 SUPERUSER = "agentdb"
 DATABASE = "agentdb"
@@ -251,22 +252,10 @@ class CitusCluster:
     # -- OS plumbing -------------------------------------------------------------------------
 
     def _run(self, tool: str, *args: str, check: bool = True):
-        command = [str(self.bin_dir / tool), *args]
-        if self.service_user:
-            command = ["runuser", "-u", self.service_user, "--", *command]
-        result = subprocess.run(command, capture_output=True, text=True)
-        if check and result.returncode != 0:
-            raise DbctlError(f"{tool} failed ({' '.join(command)}):\n{result.stderr.strip()}")
-        return result
+        return run_tool(self.bin_dir, self.service_user, tool, *args, check=check)
 
     def _ensure_service_user(self):
-        if not self.service_user:
-            return
-        try:
-            pwd.getpwnam(self.service_user)
-        except KeyError:
-            subprocess.run(["useradd", "--system", "--user-group", "--no-create-home",
-                            "--shell", "/usr/sbin/nologin", self.service_user], check=True)
+        ensure_service_user(self.service_user)
 
     def _reachable(self, path: Path) -> bool:
         if not self.service_user:

@@ -268,25 +268,10 @@ class EmbeddedServer:
     # -- OS plumbing -------------------------------------------------------------------------
 
     def _run(self, state: dict, tool: str, *args: str, check: bool = True, env: dict | None = None):
-        command = [str(Path(state["bin_dir"]) / tool), *args]
-        if self.service_user:
-            command = ["runuser", "-u", self.service_user, "--", *command]  # keeps the environment
-        result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})})
-        if check and result.returncode != 0:
-            raise DbctlError(f"{tool} failed ({' '.join(command)}):\n{result.stderr.strip()}")
-        return result
+        return run_tool(Path(state["bin_dir"]), self.service_user, tool, *args, check=check, env=env)
 
     def _ensure_service_user(self):
-        if not self.service_user:
-            return
-        try:
-            pwd.getpwnam(self.service_user)
-        except KeyError:
-            subprocess.run(
-                ["useradd", "--system", "--user-group", "--no-create-home",
-                 "--shell", "/usr/sbin/nologin", self.service_user],
-                check=True,
-            )
+        ensure_service_user(self.service_user)
 
     def _reachable(self, path: Path) -> bool:
         if not self.service_user:
@@ -331,3 +316,26 @@ def _port_free(port: int) -> bool:
             return True
         except OSError:
             return False
+
+
+def run_tool(bin_dir: Path, service_user: str | None, tool: str, *args: str, check: bool = True,
+             env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run one of the server's programs, as the service user when there is one (root)."""
+    command = [str(bin_dir / tool), *args]
+    if service_user:
+        command = ["runuser", "-u", service_user, "--", *command]  # keeps the environment
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    if check and result.returncode != 0:
+        raise DbctlError(f"{tool} failed ({' '.join(command)}):\n{result.stderr.strip()}")
+    return result
+
+
+def ensure_service_user(name: str | None) -> None:
+    """Create the unprivileged OS user the server runs as, when there is one and it is missing."""
+    if not name:
+        return
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--user-group", "--no-create-home",
+                        "--shell", "/usr/sbin/nologin", name], check=True)
