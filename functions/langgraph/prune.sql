@@ -7,7 +7,7 @@
 --     _DeltaSnapshot blob or an inline value), with their writes: get_delta_channel_history replays
 --     exactly these; each ancestor kept is itself kept restorable (its own delta channels too);
 --     a thread marked delta_writes_versioned (LangGraph.js) keeps every ancestor;
---   * for a checkpoint of format v < 4, its parent (whose TASKS writes it reads as pending sends).
+--   * for a checkpoint of format v < 4, its parent if it has TASKS writes (read as pending sends).
 -- A subgraph call's namespace (a ':' in it) goes whole once the root checkpoint it ran from is older
 -- than every checkpoint kept in the root namespace, as PostgresSaver's keep_latest removes calls.
 -- PostgresSaver refuses keep_latest on DeltaChannel threads (NotImplementedError); this keeps them.
@@ -82,6 +82,10 @@ AS $$
         SELECT n.parent_checkpoint_id, NULL, '{}'::text[]
         FROM newest AS n
         WHERE n.parent_checkpoint_id IS NOT NULL AND coalesce((n.checkpoint ->> 'v')::integer, 1) < 4
+          AND EXISTS (SELECT 1 FROM langgraph.checkpoint_writes AS w
+                      WHERE w.thread_id = p_thread_id AND w.thread_created_at = p_created
+                        AND w.checkpoint_ns = p_checkpoint_ns AND w.checkpoint_id = n.parent_checkpoint_id
+                        AND w.channel = '__pregel_tasks')
         UNION
         SELECT p.checkpoint_id, p.parent_checkpoint_id,
                langgraph.unstored_channels(p_thread_id, p_created, p_checkpoint_ns, p.checkpoint,
