@@ -12,5 +12,6 @@ maintenance (`dbctl maintain`), not by the application. docs/langgraph.md.
 
 from agentdb.langgraph._base import ModuleNotMigrated
 from agentdb.langgraph.saver import AgentDbSaver, AsyncAgentDbSaver
+from agentdb.langgraph.store import AgentDbStore, AsyncAgentDbStore
 
-__all__ = ["AgentDbSaver", "AsyncAgentDbSaver", "ModuleNotMigrated"]
+__all__ = ["AgentDbSaver", "AgentDbStore", "AsyncAgentDbSaver", "AsyncAgentDbStore", "ModuleNotMigrated"]
