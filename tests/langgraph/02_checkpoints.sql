@@ -30,7 +30,7 @@ SELECT langgraph.put_writes('t1', '', 'c0', 'task-0', '', ARRAY[0], ARRAY['n'], 
 SELECT is((SELECT count(*)::int FROM langgraph.checkpoints WHERE thread_id = 't1'), 4, 'four checkpoints stored');
 SELECT is((SELECT count(*)::int FROM langgraph.threads WHERE thread_id = 't1'), 1, 'the thread was made on first put');
 SELECT ok((SELECT bool_and(c.thread_created_at = t.created_at) FROM langgraph.checkpoints AS c
-           INNER JOIN langgraph.threads AS t USING (thread_id) WHERE c.thread_id = 't1'),
+           INNER JOIN langgraph.threads AS t ON t.thread_id = c.thread_id WHERE c.thread_id = 't1'),
           'every checkpoint carries its thread''s partition key');
 SELECT is((SELECT count(*)::int FROM langgraph.checkpoint_blobs WHERE thread_id = 't1'), 2, 'blobs per channel version');
 

@@ -5,10 +5,10 @@ BEGIN;
 SELECT plan(14);
 
 -- Two past months with their partitions: January 2026 all idle, February with one active thread.
-SELECT count(*) FROM (VALUES ('langgraph.checkpoints'::regclass), ('langgraph.checkpoint_blobs'),
+SELECT count(r.*) FROM (VALUES ('langgraph.checkpoints'::regclass), ('langgraph.checkpoint_blobs'),
                              ('langgraph.checkpoint_writes')) AS p (parent)
 CROSS JOIN LATERAL core.create_partition(p.parent, '2026-01-01+00') AS r;
-SELECT count(*) FROM (VALUES ('langgraph.checkpoints'::regclass), ('langgraph.checkpoint_blobs'),
+SELECT count(r.*) FROM (VALUES ('langgraph.checkpoints'::regclass), ('langgraph.checkpoint_blobs'),
                              ('langgraph.checkpoint_writes')) AS p (parent)
 CROSS JOIN LATERAL core.create_partition(p.parent, '2026-02-01+00') AS r;
 
@@ -18,7 +18,7 @@ INSERT INTO langgraph.threads (thread_id, created_at, last_activity_at) VALUES
     ('feb-idle', '2026-02-03+00', '2026-02-04+00'),
     ('feb-active', '2026-02-05+00', '2026-05-01+00');
 INSERT INTO langgraph.checkpoints (thread_id, checkpoint_ns, checkpoint_id, checkpoint, metadata, created_at, thread_created_at)
-SELECT t.thread_id, '', 'c' || g, '{}', '{}', t.created_at, t.created_at
+SELECT t.thread_id, '', 'c' || g, '{}', '{}', t.created_at AS checkpoint_at, t.created_at AS partition_key
 FROM langgraph.threads AS t CROSS JOIN generate_series(1, 3) AS g;
 INSERT INTO langgraph.checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob, thread_created_at)
 SELECT t.thread_id, '', 'x', '1', 'msgpack', '\x00', t.created_at FROM langgraph.threads AS t;

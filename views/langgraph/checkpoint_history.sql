@@ -13,7 +13,10 @@ SELECT
     c.metadata ->> 'source' AS source,
     (c.metadata ->> 'step')::integer AS step,
     c.metadata ->> 'run_id' AS run_id,
-    ARRAY(SELECT jsonb_object_keys(c.checkpoint -> 'channel_versions') ORDER BY 1) AS channels,
+    ARRAY(
+        SELECT k.key FROM jsonb_object_keys(c.checkpoint -> 'channel_versions') AS k (key)
+        ORDER BY k.key
+    ) AS channels,
     c.checkpoint -> 'updated_channels' AS updated_channels,
     (SELECT count(*) FROM langgraph.checkpoint_writes AS w
      WHERE w.thread_id = c.thread_id AND w.thread_created_at = c.thread_created_at

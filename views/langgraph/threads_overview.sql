@@ -17,16 +17,26 @@ SELECT
     t.capped_at
 FROM langgraph.threads AS t
 CROSS JOIN LATERAL (
-    SELECT count(*) AS checkpoints, count(DISTINCT x.checkpoint_ns) AS namespaces, sum(pg_column_size(x.*)) AS bytes
-    FROM langgraph.checkpoints AS x WHERE x.thread_id = t.thread_id AND x.thread_created_at = t.created_at
+    SELECT
+        count(*) AS checkpoints,
+        count(DISTINCT x.checkpoint_ns) AS namespaces,
+        sum(pg_column_size(x.*)) AS bytes
+    FROM langgraph.checkpoints AS x
+    WHERE x.thread_id = t.thread_id AND x.thread_created_at = t.created_at
 ) AS c
 CROSS JOIN LATERAL (
-    SELECT count(*) AS writes, sum(pg_column_size(x.*)) AS bytes
-    FROM langgraph.checkpoint_writes AS x WHERE x.thread_id = t.thread_id AND x.thread_created_at = t.created_at
+    SELECT
+        count(*) AS writes,
+        sum(pg_column_size(x.*)) AS bytes
+    FROM langgraph.checkpoint_writes AS x
+    WHERE x.thread_id = t.thread_id AND x.thread_created_at = t.created_at
 ) AS w
 CROSS JOIN LATERAL (
-    SELECT count(*) AS blobs, sum(pg_column_size(x.*)) AS bytes
-    FROM langgraph.checkpoint_blobs AS x WHERE x.thread_id = t.thread_id AND x.thread_created_at = t.created_at
+    SELECT
+        count(*) AS blobs,
+        sum(pg_column_size(x.*)) AS bytes
+    FROM langgraph.checkpoint_blobs AS x
+    WHERE x.thread_id = t.thread_id AND x.thread_created_at = t.created_at
 ) AS b;
 
 COMMENT ON VIEW langgraph.threads_overview IS
