@@ -163,7 +163,7 @@ class _Plan:
                        now() + make_interval(secs => i.ttl * 60), i.ttl
                 FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::float8[]) AS i (root, prefix, key, value, ttl)
                 ON CONFLICT (root, prefix, key) DO UPDATE
-                SET value = excluded.value, updated_at = now(), expires_at = excluded.expires_at,
+                SET value = excluded.value, updated_at = excluded.updated_at, expires_at = excluded.expires_at,
                     ttl_minutes = excluded.ttl_minutes
             """, (roots, prefixes, keys, values, ttls)))
             config = self.store.index_config
@@ -187,7 +187,7 @@ class _Plan:
             FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
                  AS x (root, prefix, key, field_name, embedding)
             ON CONFLICT (root, prefix, key, field_name) DO UPDATE
-            SET embedding = excluded.embedding, updated_at = now()
+            SET embedding = excluded.embedding, updated_at = excluded.updated_at
         """.replace("{vector}", f"{self.store._vector_schema}.vector"),
                 ([t[0] for t in texts], [t[1] for t in texts], [t[2] for t in texts], [t[3] for t in texts],
                  [json.dumps([float(x) for x in v]) for v in vectors]))

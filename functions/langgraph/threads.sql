@@ -47,12 +47,18 @@ COMMENT ON FUNCTION langgraph.thread_for_write(text) IS
 -- The thread's created_at for a checkpoint put: made if missing, its last activity moved to now.
 CREATE OR REPLACE FUNCTION langgraph.touch_thread(p_thread_id text)
 RETURNS timestamptz
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
-    INSERT INTO langgraph.threads AS t (thread_id) VALUES (p_thread_id)
-    ON CONFLICT (thread_id) DO UPDATE SET last_activity_at = greatest(t.last_activity_at, now())
-    RETURNING t.created_at
+DECLARE
+    v_now timestamptz := now();  -- a value: Citus refuses now() in ON CONFLICT DO UPDATE SET
+    v_created timestamptz;
+BEGIN
+    INSERT INTO langgraph.threads AS t (thread_id, created_at, last_activity_at) VALUES (p_thread_id, v_now, v_now)
+    ON CONFLICT (thread_id) DO UPDATE SET last_activity_at = greatest(t.last_activity_at, v_now)
+    RETURNING t.created_at INTO v_created;
+    RETURN v_created;
+END
 $$;
 
 COMMENT ON FUNCTION langgraph.touch_thread(text) IS
