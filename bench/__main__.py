@@ -4,10 +4,10 @@ import sys
 
 import click
 
-from bench import adk_service, assistant, background, films, memory, retention
+from bench import adk_service, assistant, background, films, langgraph, memory, retention
 
 BENCHMARKS = {"films": films, "adk_service": adk_service, "retention": retention, "assistant": assistant,
-              "background": background, "memory": memory}
+              "background": background, "memory": memory, "langgraph": langgraph}
 
 
 @click.command()
