@@ -12,6 +12,7 @@ from typing import Annotated, TypedDict
 
 import psycopg
 import pytest
+from langchain_core.embeddings import Embeddings
 from psycopg.rows import dict_row
 
 pytest.importorskip("langgraph.graph", reason="pip install -e '.[langgraph]'")
@@ -120,7 +121,7 @@ def test_copy_prune_and_delete(saver, app):
     assert g.get_state(config("lg-a")).values["count"] == 3, "the source thread is untouched"
 
 
-class LetterEmbeddings:
+class LetterEmbeddings(Embeddings):
     """A toy embedding: letter counts, padded to the migrated dimension."""
 
     def embed_documents(self, texts):
@@ -159,7 +160,8 @@ def test_retention_by_maintenance(deployment, saver, app):
         dba.execute("INSERT INTO langgraph.threads (thread_id, created_at, last_activity_at) VALUES (%s, %s, %s)",
                     (thread, PAST, PAST))
         dba.execute("INSERT INTO langgraph.checkpoints (thread_id, checkpoint_id, checkpoint, created_at, "
-                    "thread_created_at) VALUES (%s, 'c1', '{\"v\": 4, \"channel_versions\": {\"x\": \"1\"}}', %s, %s)",
+                    "thread_created_at) VALUES (%s, 'c1', '{\"v\": 4, \"id\": \"c1\", \"ts\": \"2025-03-01T10:00:00+00:00\", \"channel_values\": {}, "
+                    "\"channel_versions\": {\"x\": \"1\"}, \"versions_seen\": {}}', %s, %s)",
                     (thread, PAST, PAST))
         dba.execute("INSERT INTO langgraph.checkpoint_blobs (thread_id, channel, version, type, blob, "
                     "thread_created_at) VALUES (%s, 'x', '1', 'msgpack', '\\x01', %s)", (thread, PAST))
