@@ -57,6 +57,9 @@ SELECT quote_ident(n.nspname) AS schema FROM pg_extension AS e
 INNER JOIN pg_namespace AS n ON n.oid = e.extnamespace WHERE e.extname = 'vector'
 """
 SWEEP_SQL = "DELETE FROM langgraph.store AS s WHERE s.expires_at <= now()"
+# A refreshed expiry: now() plus the item's TTL in immutable arithmetic on the epoch (Citus refuses
+# a STABLE function, such as timestamptz + interval, applied to a column in an UPDATE).
+_REFRESHED = "to_timestamp(extract(epoch FROM now())::float8 + s.ttl_minutes * 60)"
 _LIVE = "AND (s.expires_at IS NULL OR s.expires_at > now())"
 
 
@@ -111,7 +114,7 @@ class _Plan:
             query = f"""
                 WITH passed_in AS (SELECT unnest(%s::text[]) AS key, unnest(%s::bool[]) AS do_refresh),
                 updated AS (
-                    UPDATE langgraph.store AS s SET expires_at = now() + make_interval(secs => s.ttl_minutes * 60)
+                    UPDATE langgraph.store AS s SET expires_at = {_REFRESHED}
                     FROM passed_in AS p
                     WHERE s.root = %s AND s.prefix = %s AND s.key = p.key AND p.do_refresh AND s.ttl_minutes IS NOT NULL {live}
                     RETURNING s.key
@@ -253,13 +256,19 @@ class _Plan:
                 query = f"""
                     WITH found AS ({query}),
                     refreshed AS (
-                        UPDATE langgraph.store AS s SET expires_at = now() + make_interval(secs => s.ttl_minutes * 60)
+                        UPDATE langgraph.store AS s SET expires_at = {_REFRESHED}
                         FROM found AS f
                         WHERE s.root = split_part(f.prefix, '.', 1) AND s.prefix = f.prefix AND s.key = f.key
-                          AND s.ttl_minutes IS NOT NULL
+                          AND s.ttl_minutes IS NOT NULL {{root}}
                     )
                     SELECT * FROM found
                 """
+                # The root as a value too: Citus then routes the update to the namespace's shard.
+                if op.namespace_prefix:
+                    query = query.replace("{root}", "AND s.root = %s")
+                    params.append(op.namespace_prefix[0])
+                else:
+                    query = query.replace("{root}", "")
             out.append((i, op, query, params, embed))
         return out
 

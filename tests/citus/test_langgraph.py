@@ -116,6 +116,13 @@ def test_copy_prune_and_delete(saver, app):
     assert saver.get_tuple(config("lg-copy")) is None and saver.get_tuple(config("lg-copy2")) is None
     assert app.execute("SELECT count(*) FROM langgraph.checkpoint_blobs WHERE thread_id IN ('lg-copy', 'lg-copy2')"
                        ).fetchone()[0] == 0
+    run = str(uuid.uuid4())
+    checkpoint = empty_checkpoint()
+    saver.put(config("lg-b"), checkpoint, {"source": "update", "step": 9, "run_id": run}, {})
+    assert any(t.metadata.get("run_id") == run for t in saver.list(config("lg-b")))
+    # every thread's checkpoints of a run: statements on every shard, so not on the saver's connection
+    assert app.execute("SELECT langgraph.delete_for_runs(%s::text[])", ([run],)).fetchone()[0] >= 1
+    assert all(t.metadata.get("run_id") != run for t in saver.list(config("lg-b")))
     saver.prune(["lg-b"], strategy="delete")
     assert saver.get_tuple(config("lg-b")) is None
     assert g.get_state(config("lg-a")).values["count"] == 3, "the source thread is untouched"
