@@ -222,12 +222,14 @@ class _Plan:
                 distance = f"OPERATOR({self.store._vector_schema}.<=>)"
                 vector = f"%s::text::{self.store._vector_schema}.vector"
                 expanded = op.limit * self.store.index_config["__estimated_num_vectors"] * 2 + 1 + op.offset
+                sv_root = "AND sv.root = %s" if op.namespace_prefix else ""
+                s_root = "WHERE s.root = %s" if op.namespace_prefix else ""
                 query = f"""
                     WITH scored AS MATERIALIZED (
                         SELECT sv.root, sv.prefix, sv.key, sv.embedding {distance} {vector} AS distance
                         FROM langgraph.store_vectors AS sv
                         INNER JOIN langgraph.store AS s ON s.root = sv.root AND s.prefix = sv.prefix AND s.key = sv.key
-                        WHERE {condition}
+                        WHERE {condition} {sv_root}
                         ORDER BY sv.embedding {distance} {vector}
                         LIMIT %s
                     ), best AS (
@@ -237,10 +239,13 @@ class _Plan:
                     SELECT s.prefix, s.key, s.value, s.created_at, s.updated_at, 1 - b.distance AS score
                     FROM best AS b
                     INNER JOIN langgraph.store AS s ON s.root = b.root AND s.prefix = b.prefix AND s.key = b.key
+                    {s_root}
                     ORDER BY b.distance, s.prefix, s.key
                     LIMIT %s OFFSET %s
                 """
-                params = [None, *params, None, expanded, op.limit, op.offset]
+                # With a namespace prefix, its root named in every table: Citus routes it to one shard.
+                root = [op.namespace_prefix[0]] if op.namespace_prefix else []
+                params = [None, *params, *root, None, expanded, *root, op.limit, op.offset]
                 embed = op.query
             else:
                 query = f"""
