@@ -53,10 +53,13 @@ SELECT has_function_privilege('langgraph.put_checkpoint(text, text, text, text, 
        has_table_privilege('langgraph.checkpoints', 'SELECT') AS read
 """
 
-# The thread's partition key, in the statement: the planner prunes to one partition at run time.
-_THREAD = "(SELECT t.created_at FROM langgraph.threads AS t WHERE t.thread_id = c.thread_id)"
-
-SELECT_SQL = """
+# A checkpoint with its blobs and pending writes. {thread} is the thread's id as a parameter when the
+# read is for one thread: every table of the statement then names it, so Citus routes the whole
+# statement to that thread's shard (a correlation alone, bl.thread_id = c.thread_id, does not);
+# without a thread (list(None, ...)) it is c.thread_id and the statement runs on every shard. The
+# channel versions are expanded by a set-returning function in a subquery's target list, not in its
+# FROM: Citus cannot plan a FROM function that reads the outer row on several shards.
+_SELECT_TEMPLATE = """
 SELECT
     c.thread_id,
     c.checkpoint,
@@ -65,24 +68,29 @@ SELECT
     c.parent_checkpoint_id,
     c.metadata,
     (SELECT array_agg(array[bl.channel::bytea, bl.type::bytea, bl.blob])
-     FROM jsonb_each_text(c.checkpoint -> 'channel_versions') AS v
+     FROM (SELECT jsonb_each_text(c.checkpoint -> 'channel_versions') AS kv) AS v
      INNER JOIN langgraph.checkpoint_blobs AS bl
-         ON bl.thread_id = c.thread_id AND bl.thread_created_at = c.thread_created_at
-        AND bl.checkpoint_ns = c.checkpoint_ns AND bl.channel = v.key AND bl.version = v.value
+         ON bl.thread_id = {thread} AND bl.thread_created_at = c.thread_created_at
+        AND bl.checkpoint_ns = c.checkpoint_ns AND bl.channel = (v.kv).key AND bl.version = (v.kv).value
     ) AS channel_values,
     (SELECT array_agg(array[cw.task_id::bytea, cw.channel::bytea, cw.type::bytea, cw.blob,
                             convert_to(cw.task_path, 'UTF8'), cw.idx::text::bytea])
      FROM langgraph.checkpoint_writes AS cw
-     WHERE cw.thread_id = c.thread_id AND cw.thread_created_at = c.thread_created_at
+     WHERE cw.thread_id = {thread} AND cw.thread_created_at = c.thread_created_at
        AND cw.checkpoint_ns = c.checkpoint_ns AND cw.checkpoint_id = c.checkpoint_id
     ) AS pending_writes
 FROM langgraph.checkpoints AS c
 """
+SELECT_THREAD_SQL = _SELECT_TEMPLATE.format(thread="%(thread_id)s")
+SELECT_ALL_SQL = _SELECT_TEMPLATE.format(thread="c.thread_id")
 
-_IN_THREAD = "c.thread_id = %s AND c.thread_created_at = (SELECT t.created_at FROM langgraph.threads AS t WHERE t.thread_id = %s)"
+# The thread's partition key (its created_at) looked up in the statement: the planner prunes to one
+# partition at run time.
+_IN_THREAD = ("c.thread_id = %(thread_id)s AND c.thread_created_at = "
+              "(SELECT t.created_at FROM langgraph.threads AS t WHERE t.thread_id = %(thread_id)s)")
 
-GET_LATEST_SQL = SELECT_SQL + f"WHERE {_IN_THREAD} AND c.checkpoint_ns = %s ORDER BY c.checkpoint_id DESC LIMIT 1"
-GET_ONE_SQL = SELECT_SQL + f"WHERE {_IN_THREAD} AND c.checkpoint_ns = %s AND c.checkpoint_id = %s"
+GET_LATEST_SQL = SELECT_THREAD_SQL + f"WHERE {_IN_THREAD} AND c.checkpoint_ns = %(checkpoint_ns)s ORDER BY c.checkpoint_id DESC LIMIT 1"
+GET_ONE_SQL = SELECT_THREAD_SQL + f"WHERE {_IN_THREAD} AND c.checkpoint_ns = %(checkpoint_ns)s AND c.checkpoint_id = %(checkpoint_id)s"
 
 SELECT_PENDING_SENDS_SQL = f"""
 SELECT w.checkpoint_id, array_agg(array[w.type::bytea, w.blob] ORDER BY w.task_path, w.task_id, w.idx) AS sends
@@ -193,40 +201,50 @@ class AgentDbSaverBase(BaseCheckpointSaver[str]):
     def _get_params(config: RunnableConfig) -> tuple[str, tuple]:
         thread_id = str(config["configurable"]["thread_id"])
         checkpoint_ns = config["configurable"].get("checkpoint_ns", "") or ""
+        params = {"thread_id": thread_id, "checkpoint_ns": checkpoint_ns}
         if checkpoint_id := get_checkpoint_id(config):
-            return GET_ONE_SQL, (thread_id, thread_id, checkpoint_ns, checkpoint_id)
-        return GET_LATEST_SQL, (thread_id, thread_id, checkpoint_ns)
+            return GET_ONE_SQL, {**params, "checkpoint_id": checkpoint_id}
+        return GET_LATEST_SQL, params
 
     @staticmethod
     def _list_query(config: RunnableConfig | None, filter: dict[str, Any] | None, before: RunnableConfig | None,
-                    limit: int | None) -> tuple[str, list]:
-        wheres, params = [], []
+                    limit: int | None) -> tuple[str, dict[str, Any]]:
+        wheres, params = [], {}
         if config:
-            thread_id = str(config["configurable"]["thread_id"])
             wheres.append(_IN_THREAD)
-            params += [thread_id, thread_id]
+            params["thread_id"] = str(config["configurable"]["thread_id"])
             checkpoint_ns = config["configurable"].get("checkpoint_ns")
             if checkpoint_ns is not None:
-                wheres.append("c.checkpoint_ns = %s")
-                params.append(checkpoint_ns)
+                wheres.append("c.checkpoint_ns = %(checkpoint_ns)s")
+                params["checkpoint_ns"] = checkpoint_ns
             if checkpoint_id := get_checkpoint_id(config):
-                wheres.append("c.checkpoint_id = %s")
-                params.append(checkpoint_id)
+                wheres.append("c.checkpoint_id = %(checkpoint_id)s")
+                params["checkpoint_id"] = checkpoint_id
         if filter:
-            wheres.append("c.metadata @> %s")
-            params.append(Jsonb(filter))
+            wheres.append("c.metadata @> %(filter)s")
+            params["filter"] = Jsonb(filter)
         if before is not None:
-            wheres.append("c.checkpoint_id < %s")
-            params.append(get_checkpoint_id(before))
-        query = SELECT_SQL + ("WHERE " + " AND ".join(wheres) if wheres else "") + " ORDER BY c.checkpoint_id DESC"
+            wheres.append("c.checkpoint_id < %(before)s")
+            params["before"] = get_checkpoint_id(before)
+        query = ((SELECT_THREAD_SQL if config else SELECT_ALL_SQL)
+                 + ("WHERE " + " AND ".join(wheres) if wheres else "") + " ORDER BY c.checkpoint_id DESC")
         if limit is not None:
-            query += " LIMIT %s"
-            params.append(int(limit))
+            query += " LIMIT %(limit)s"
+            params["limit"] = int(limit)
         return query, params
 
     @staticmethod
     def _needs_sends(row: dict[str, Any]) -> bool:
         return row["checkpoint"].get("v", 1) < 4 and bool(row["parent_checkpoint_id"])
+
+    def _sends_to_migrate(self, rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+        """The parents whose TASKS writes the rows of format v < 4 need, thread by thread (a list
+        without a thread returns several threads' checkpoints; one statement per thread)."""
+        parents: dict[str, list[str]] = {}
+        for row in rows:
+            if self._needs_sends(row):
+                parents.setdefault(row["thread_id"], []).append(row["parent_checkpoint_id"])
+        return parents
 
     def _migrate_pending_sends(self, pending_sends: list[tuple[bytes, bytes]], checkpoint: dict[str, Any],
                                channel_values: list[tuple[bytes, bytes, bytes]]) -> None:

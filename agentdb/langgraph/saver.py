@@ -103,14 +103,12 @@ class AgentDbSaver(AgentDbSaverBase):
             rights = cur.execute(CHECK_RIGHTS_SQL).fetchone() if found["put"] and found["store"] else None
         checked_setup(found, rights)
 
-    def _select(self, query: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    def _select(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         with self._cursor() as cur:
             rows = cur.execute(query, params).fetchall()
-            if to_migrate := [r for r in rows if self._needs_sends(r)]:
-                thread_id = rows[0]["thread_id"]
-                sends = cur.execute(SELECT_PENDING_SENDS_SQL, (
-                    thread_id, thread_id, [r["parent_checkpoint_id"] for r in to_migrate])).fetchall()
-                self._apply_sends(rows, sends)
+            for thread_id, parents in self._sends_to_migrate(rows).items():
+                sends = cur.execute(SELECT_PENDING_SENDS_SQL, (thread_id, thread_id, parents)).fetchall()
+                self._apply_sends([r for r in rows if r["thread_id"] == thread_id], sends)
         return rows
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
@@ -243,14 +241,12 @@ class AsyncAgentDbSaver(AgentDbSaverBase):
                 rights = await (await cur.execute(CHECK_RIGHTS_SQL)).fetchone()
         checked_setup(found, rights)
 
-    async def _select(self, query: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    async def _select(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         async with self._cursor() as cur:
             rows = await (await cur.execute(query, params)).fetchall()
-            if to_migrate := [r for r in rows if self._needs_sends(r)]:
-                thread_id = rows[0]["thread_id"]
-                sends = await (await cur.execute(SELECT_PENDING_SENDS_SQL, (
-                    thread_id, thread_id, [r["parent_checkpoint_id"] for r in to_migrate]))).fetchall()
-                self._apply_sends(rows, sends)
+            for thread_id, parents in self._sends_to_migrate(rows).items():
+                sends = await (await cur.execute(SELECT_PENDING_SENDS_SQL, (thread_id, thread_id, parents))).fetchall()
+                self._apply_sends([r for r in rows if r["thread_id"] == thread_id], sends)
         return rows
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:

@@ -57,6 +57,9 @@ SELECT quote_ident(n.nspname) AS schema FROM pg_extension AS e
 INNER JOIN pg_namespace AS n ON n.oid = e.extnamespace WHERE e.extname = 'vector'
 """
 SWEEP_SQL = "DELETE FROM langgraph.store AS s WHERE s.expires_at <= now()"
+# A refreshed expiry: now() plus the item's TTL in immutable arithmetic on the epoch (Citus refuses
+# a STABLE function, such as timestamptz + interval, applied to a column in an UPDATE).
+_REFRESHED = "to_timestamp(extract(epoch FROM now())::float8 + s.ttl_minutes * 60)"
 _LIVE = "AND (s.expires_at IS NULL OR s.expires_at > now())"
 
 
@@ -111,7 +114,7 @@ class _Plan:
             query = f"""
                 WITH passed_in AS (SELECT unnest(%s::text[]) AS key, unnest(%s::bool[]) AS do_refresh),
                 updated AS (
-                    UPDATE langgraph.store AS s SET expires_at = now() + make_interval(secs => s.ttl_minutes * 60)
+                    UPDATE langgraph.store AS s SET expires_at = {_REFRESHED}
                     FROM passed_in AS p
                     WHERE s.root = %s AND s.prefix = %s AND s.key = p.key AND p.do_refresh AND s.ttl_minutes IS NOT NULL {live}
                     RETURNING s.key
@@ -219,12 +222,14 @@ class _Plan:
                 distance = f"OPERATOR({self.store._vector_schema}.<=>)"
                 vector = f"%s::text::{self.store._vector_schema}.vector"
                 expanded = op.limit * self.store.index_config["__estimated_num_vectors"] * 2 + 1 + op.offset
+                sv_root = "AND sv.root = %s" if op.namespace_prefix else ""
+                s_root = "WHERE s.root = %s" if op.namespace_prefix else ""
                 query = f"""
                     WITH scored AS MATERIALIZED (
                         SELECT sv.root, sv.prefix, sv.key, sv.embedding {distance} {vector} AS distance
                         FROM langgraph.store_vectors AS sv
                         INNER JOIN langgraph.store AS s ON s.root = sv.root AND s.prefix = sv.prefix AND s.key = sv.key
-                        WHERE {condition}
+                        WHERE {condition} {sv_root}
                         ORDER BY sv.embedding {distance} {vector}
                         LIMIT %s
                     ), best AS (
@@ -234,10 +239,13 @@ class _Plan:
                     SELECT s.prefix, s.key, s.value, s.created_at, s.updated_at, 1 - b.distance AS score
                     FROM best AS b
                     INNER JOIN langgraph.store AS s ON s.root = b.root AND s.prefix = b.prefix AND s.key = b.key
+                    {s_root}
                     ORDER BY b.distance, s.prefix, s.key
                     LIMIT %s OFFSET %s
                 """
-                params = [None, *params, None, expanded, op.limit, op.offset]
+                # With a namespace prefix, its root named in every table: Citus routes it to one shard.
+                root = [op.namespace_prefix[0]] if op.namespace_prefix else []
+                params = [None, *params, *root, None, expanded, *root, op.limit, op.offset]
                 embed = op.query
             else:
                 query = f"""
@@ -253,13 +261,19 @@ class _Plan:
                 query = f"""
                     WITH found AS ({query}),
                     refreshed AS (
-                        UPDATE langgraph.store AS s SET expires_at = now() + make_interval(secs => s.ttl_minutes * 60)
+                        UPDATE langgraph.store AS s SET expires_at = {_REFRESHED}
                         FROM found AS f
                         WHERE s.root = split_part(f.prefix, '.', 1) AND s.prefix = f.prefix AND s.key = f.key
-                          AND s.ttl_minutes IS NOT NULL
+                          AND s.ttl_minutes IS NOT NULL {{root}}
                     )
                     SELECT * FROM found
                 """
+                # The root as a value too: Citus then routes the update to the namespace's shard.
+                if op.namespace_prefix:
+                    query = query.replace("{root}", "AND s.root = %s")
+                    params.append(op.namespace_prefix[0])
+                else:
+                    query = query.replace("{root}", "")
             out.append((i, op, query, params, embed))
         return out
 

@@ -76,8 +76,10 @@ BEGIN
         WHERE t.thread_id IN (SELECT c.thread_id FROM langgraph.checkpoints AS c
                               WHERE c.metadata ? 'run_id' AND c.metadata ->> 'run_id' = ANY (p_run_ids))
         ORDER BY t.thread_id
-        FOR UPDATE OF t
     LOOP
+        -- Locked by its key, one thread at a time (Citus locks rows only in a statement on one shard).
+        PERFORM FROM langgraph.threads AS t WHERE t.thread_id = v_thread.thread_id FOR UPDATE;
+        CONTINUE WHEN NOT FOUND;
         FOR v_ns IN
             SELECT DISTINCT c.checkpoint_ns FROM langgraph.checkpoints AS c
             WHERE c.thread_id = v_thread.thread_id AND c.thread_created_at = v_thread.created_at

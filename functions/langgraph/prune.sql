@@ -56,7 +56,9 @@ COMMENT ON FUNCTION langgraph.delta_channels(jsonb) IS
 'The DeltaChannel names in a checkpoint''s metadata (counters_since_delta_snapshot), plus '''' (never
 stored: keep every ancestor) for a thread marked delta_writes_versioned.';
 
--- The checkpoints of a thread's namespace that keeping its newest p_keep means keeping.
+-- The checkpoints of a thread's namespace that keeping its newest p_keep means keeping. The test
+-- of unstored_channels is written out in the query (not called): on Citus the query runs on the
+-- thread's shard, where a function reading a distributed table would be a nested distributed query.
 CREATE OR REPLACE FUNCTION langgraph.kept_checkpoints(
     p_thread_id text, p_created timestamptz, p_checkpoint_ns text, p_keep integer
 )
@@ -74,8 +76,14 @@ AS $$
     ),
     walk (checkpoint_id, parent_id, pending) AS (
         SELECT n.checkpoint_id, n.parent_checkpoint_id,
-               langgraph.unstored_channels(p_thread_id, p_created, p_checkpoint_ns, n.checkpoint,
-                                           langgraph.delta_channels(n.metadata))
+               (SELECT coalesce(array_agg(DISTINCT ch.name ORDER BY ch.name), '{}')
+                FROM unnest(langgraph.delta_channels(n.metadata)) AS ch (name)
+                WHERE coalesce(jsonb_typeof(n.checkpoint -> 'channel_values' -> ch.name), 'null') = 'null'
+                  AND NOT EXISTS (
+                      SELECT 1 FROM langgraph.checkpoint_blobs AS b
+                      WHERE b.thread_id = p_thread_id AND b.thread_created_at = p_created
+                        AND b.checkpoint_ns = p_checkpoint_ns AND b.channel = ch.name
+                        AND b.version = n.checkpoint -> 'channel_versions' ->> ch.name AND b.type <> 'empty'))
         FROM newest AS n
         UNION
         -- the parent of a checkpoint of format v < 4 (its pending sends are the parent's TASKS writes)
@@ -88,8 +96,14 @@ AS $$
                         AND w.channel = '__pregel_tasks')
         UNION
         SELECT p.checkpoint_id, p.parent_checkpoint_id,
-               langgraph.unstored_channels(p_thread_id, p_created, p_checkpoint_ns, p.checkpoint,
-                                           ARRAY(SELECT unnest(w.pending) UNION SELECT unnest(langgraph.delta_channels(p.metadata))))
+               (SELECT coalesce(array_agg(DISTINCT ch.name ORDER BY ch.name), '{}')
+                FROM unnest(ARRAY(SELECT unnest(w.pending) UNION SELECT unnest(langgraph.delta_channels(p.metadata)))) AS ch (name)
+                WHERE coalesce(jsonb_typeof(p.checkpoint -> 'channel_values' -> ch.name), 'null') = 'null'
+                  AND NOT EXISTS (
+                      SELECT 1 FROM langgraph.checkpoint_blobs AS b
+                      WHERE b.thread_id = p_thread_id AND b.thread_created_at = p_created
+                        AND b.checkpoint_ns = p_checkpoint_ns AND b.channel = ch.name
+                        AND b.version = p.checkpoint -> 'channel_versions' ->> ch.name AND b.type <> 'empty'))
         FROM walk AS w
         INNER JOIN langgraph.checkpoints AS p
             ON p.thread_id = p_thread_id AND p.thread_created_at = p_created AND p.checkpoint_ns = p_checkpoint_ns

@@ -66,13 +66,18 @@ BEGIN
     END LOOP;
 
     -- The rest, row by row: threads of months that keep an active thread, or in the default partition.
+    -- Each candidate is locked by its key and checked again under the lock (a writer holding it is
+    -- skipped): Citus locks rows only in a statement on one shard.
     FOR v_thread IN
         SELECT t.thread_id, t.created_at FROM langgraph.threads AS t
         WHERE t.last_activity_at < v_cutoff
         ORDER BY t.last_activity_at
         LIMIT {{ langgraph_retention_batch }}
-        FOR UPDATE SKIP LOCKED
     LOOP
+        PERFORM FROM langgraph.threads AS t
+        WHERE t.thread_id = v_thread.thread_id AND t.last_activity_at < v_cutoff
+        FOR UPDATE SKIP LOCKED;
+        CONTINUE WHEN NOT FOUND;
         DELETE FROM langgraph.checkpoint_writes AS w
         WHERE w.thread_id = v_thread.thread_id AND w.thread_created_at = v_thread.created_at;
         DELETE FROM langgraph.checkpoint_blobs AS b
