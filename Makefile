@@ -59,7 +59,7 @@ test: setup up lint bench-quick pytest pgtap test-calendar
 lint: setup
 	$(DBCTL) lint
 
-pytest: setup
+pytest: setup $(VENV)/.bench-installed
 	$(BIN)/pytest -q
 
 pgtap: setup
@@ -80,7 +80,8 @@ test-pg15: setup
 	$(SUDO) runuser -u postgres -- psql -p 5432 -Xqc "DO \$$\$$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'agentdb_pg15') THEN CREATE ROLE agentdb_pg15 LOGIN SUPERUSER PASSWORD 'agentdb_pg15'; END IF; END \$$\$$"
 	$(DBCTL) test --module films --dsn '$(PG15_DSN)'
 
-# google-adk (with its database extra) is the benchmark's peer, installed only for benchmarks.
+# The frameworks the tests and the benchmark run against (google-adk with its database extra, LangGraph
+# with PostgresSaver and its conformance suite), installed for the tests and benchmarks only.
 $(VENV)/.bench-installed: $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	touch $@
@@ -93,5 +94,5 @@ bench-quick: setup up $(VENV)/.bench-installed
 
 # The scale-out path on a real Citus cluster (coordinator + 2 workers on 127.0.0.1) with the Citus
 # build in ../shared/citus (or AGENTDB_CITUS_DIR); AGENTDB_SKIP_CITUS=1 skips it, saying so.
-test-citus: setup
+test-citus: setup $(VENV)/.bench-installed
 	$(BIN)/pytest -q -p no:cacheprovider tests/citus
