@@ -45,10 +45,25 @@ BEGIN
         SET samples = m.samples + 1, valued = m.valued + excluded.valued,
             total = CASE WHEN excluded.total IS NULL THEN m.total ELSE coalesce(m.total, 0) + excluded.total END,
             maximum = greatest(m.maximum, excluded.maximum);
+        INSERT INTO background.metric_ten_minutes AS m (agent_id, metric_name, minute, samples, valued, total, maximum)
+        VALUES (NEW.agent_id, NEW.metric_name, date_bin('10 minutes', NEW.timestamp, '2000-01-01+00'), 1,
+                (NEW.value IS NOT NULL)::int, NEW.value, NEW.value)
+        ON CONFLICT (minute, agent_id, metric_name) DO UPDATE
+        SET samples = m.samples + 1, valued = m.valued + excluded.valued,
+            total = CASE WHEN excluded.total IS NULL THEN m.total ELSE coalesce(m.total, 0) + excluded.total END,
+            maximum = greatest(m.maximum, excluded.maximum);
         RETURN NULL;
     END IF;
     INSERT INTO background.metric_minutes AS m (agent_id, metric_name, minute, samples, valued, total, maximum)
     SELECT p.agent_id, p.metric_name, date_bin('1 minute', p.timestamp, '2000-01-01+00') AS minute,
+           count(*), count(p.value), sum(p.value), max(p.value)
+    FROM new_rows AS p GROUP BY 3, 1, 2 ORDER BY 3, 1, 2
+    ON CONFLICT (minute, agent_id, metric_name) DO UPDATE
+    SET samples = m.samples + excluded.samples, valued = m.valued + excluded.valued,
+        total = CASE WHEN excluded.total IS NULL THEN m.total ELSE coalesce(m.total, 0) + excluded.total END,
+        maximum = greatest(m.maximum, excluded.maximum);
+    INSERT INTO background.metric_ten_minutes AS m (agent_id, metric_name, minute, samples, valued, total, maximum)
+    SELECT p.agent_id, p.metric_name, date_bin('10 minutes', p.timestamp, '2000-01-01+00') AS minute,
            count(*), count(p.value), sum(p.value), max(p.value)
     FROM new_rows AS p GROUP BY 3, 1, 2 ORDER BY 3, 1, 2
     ON CONFLICT (minute, agent_id, metric_name) DO UPDATE
@@ -60,7 +75,8 @@ END
 $$;
 
 COMMENT ON FUNCTION background.roll_up_metrics() IS
-'AFTER INSERT trigger on performance_metrics: adds the inserted samples to metric_minutes.';
+'AFTER INSERT trigger on performance_metrics: adds the inserted samples to metric_minutes and
+metric_ten_minutes.';
 
 REVOKE ALL ON FUNCTION background.roll_up_metrics() FROM PUBLIC;
 

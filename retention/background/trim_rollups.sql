@@ -1,4 +1,4 @@
--- background.trim_rollups(p_now): drops the rollup minutes (heartbeat_minutes, metric_minutes) older
+-- background.trim_rollups(p_now): drops the rollup minutes (heartbeat_minutes, metric_minutes, metric_ten_minutes) older
 -- than two days, run by every maintenance run (core.register_maintenance_task). The monitoring views
 -- read at most the last hour of them.
 
@@ -13,8 +13,11 @@ AS $$
     ), m AS (
         DELETE FROM background.metric_minutes WHERE minute < background.checked_time(p_now) - interval '2 days'
         RETURNING 1
+    ), t AS (
+        DELETE FROM background.metric_ten_minutes WHERE minute < background.checked_time(p_now) - interval '2 days'
+        RETURNING 1
     )
-    SELECT (SELECT count(*) FROM h) + (SELECT count(*) FROM m)
+    SELECT (SELECT count(*) FROM h) + (SELECT count(*) FROM m) + (SELECT count(*) FROM t)
 $$;
 
 COMMENT ON FUNCTION background.trim_rollups(timestamptz) IS
@@ -24,5 +27,5 @@ REVOKE ALL ON FUNCTION background.trim_rollups(timestamptz) FROM PUBLIC;
 
 SELECT core.register_maintenance_task(
     'background.trim_rollups(timestamptz)'::pg_catalog.regprocedure,
-    'background: rollup minutes (heartbeat_minutes, metric_minutes) older than two days are deleted'
+    'background: rollup minutes (heartbeat_minutes, metric_minutes, metric_ten_minutes) older than two days are deleted'
 );

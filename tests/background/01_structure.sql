@@ -8,7 +8,8 @@ SELECT set_eq(
       WHERE relnamespace = 'background'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition$$,
     ARRAY[
         'agents', 'agent_heartbeats', 'performance_metrics', 'system_state', 'system_events', 'help_requests',
-        'help_responses', 'agent_communications', 'llm_conversations', 'sqlite_imports', 'heartbeat_minutes', 'metric_minutes'
+        'help_responses', 'agent_communications', 'llm_conversations', 'sqlite_imports', 'heartbeat_minutes', 'metric_minutes',
+        'metric_ten_minutes'
     ],
     'background has exactly the spec''s nine tables, the import ledger and the two rollups (partitions aside)'
 );

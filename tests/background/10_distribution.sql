@@ -18,6 +18,7 @@ SELECT is(
           'background.help_responses reference',
           'background.llm_conversations distributed conversation_id',
           'background.metric_minutes distributed agent_id background.agents',
+          'background.metric_ten_minutes distributed agent_id background.agents',
           'background.performance_metrics distributed agent_id background.agents',
           'background.sqlite_imports local',
           'background.system_events distributed id',

@@ -3,7 +3,7 @@
 -- the views made from them give the same rows as the spec's queries (background.system_health_overview,
 -- background.metrics_summary), window boundaries included; trim_rollups keeps two days.
 BEGIN;
-SELECT plan(9);
+SELECT plan(10);
 
 INSERT INTO background.agents (agent_id, state, started_at)
 VALUES ('r-one', 'running', now() - interval '1 day'), ('r-two', 'idle', now() - interval '1 day');
@@ -36,6 +36,14 @@ SELECT set_eq(
       FROM background.performance_metrics WHERE date_bin('1 minute', timestamp, '2000-01-01+00') >= now() - interval '2 days'
       GROUP BY 1, 2, 3$$,
     'metric_minutes: the raw samples per agent, metric and minute (count, valued, sum, max), exactly');
+SELECT set_eq(
+    $$SELECT agent_id, metric_name, minute, samples, valued, total, maximum FROM background.metric_ten_minutes
+      WHERE minute >= now() - interval '2 days'$$,
+    $$SELECT agent_id, metric_name, date_bin('10 minutes', timestamp, '2000-01-01+00') AS minute, count(*) AS samples,
+             count(value) AS valued, sum(value) AS total, max(value) AS maximum
+      FROM background.performance_metrics WHERE date_bin('10 minutes', timestamp, '2000-01-01+00') >= now() - interval '2 days'
+      GROUP BY 1, 2, 3$$,
+    'metric_ten_minutes: the raw samples per agent, metric and ten minutes, exactly');
 SELECT results_eq($$SELECT * FROM background.metrics_last_hour$$, $$SELECT * FROM background.metrics_summary$$,
                   'metrics_last_hour: the rows of the spec''s metrics summary, in its order');
 SELECT results_eq($$SELECT * FROM background.metrics_last_hour WHERE agent_id LIKE 'r-%'$$,

@@ -14,12 +14,18 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_first timestamptz := date_bin('1 minute', p_since, '2000-01-01+00');
+    -- The first ten minutes wholly after the first minute: coarse rows from there on.
+    v_tens timestamptz := date_bin('10 minutes', date_bin('1 minute', p_since, '2000-01-01+00'), '2000-01-01+00')
+                          + interval '10 minutes';
 BEGIN
     RETURN QUERY EXECUTE format($q$
         SELECT x.agent_id, x.metric_name, sum(x.total) / nullif(sum(x.valued), 0), max(x.maximum), sum(x.samples)::bigint
         FROM (
+            SELECT t.agent_id, t.metric_name, t.samples, t.valued, t.total, t.maximum
+            FROM background.metric_ten_minutes AS t WHERE t.minute >= %3$L::timestamptz
+            UNION ALL
             SELECT m.agent_id, m.metric_name, m.samples, m.valued, m.total, m.maximum
-            FROM background.metric_minutes AS m WHERE m.minute > %1$L::timestamptz
+            FROM background.metric_minutes AS m WHERE m.minute > %1$L::timestamptz AND m.minute < %3$L::timestamptz
             UNION ALL
             SELECT p.agent_id, p.metric_name, count(*), count(p.value), sum(p.value), max(p.value)
             FROM background.performance_metrics AS p
@@ -27,13 +33,14 @@ BEGIN
             GROUP BY p.agent_id, p.metric_name
         ) AS x
         GROUP BY x.agent_id, x.metric_name
-        ORDER BY x.agent_id, x.metric_name$q$, v_first, p_since);
+        ORDER BY x.agent_id, x.metric_name$q$, v_first, p_since, v_tens);
 END
 $$;
 
 COMMENT ON FUNCTION background.metrics_summary_since(timestamptz) IS
 'Average, maximum and count of the samples after p_since per agent and metric (the spec''s metrics
-summary with any window), from metric_minutes and the raw rows of the first minute: exact.';
+summary with any window), from metric_ten_minutes, metric_minutes up to the first ten minutes and the
+raw rows of the first minute: exact.';
 
 CREATE OR REPLACE VIEW background.metrics_last_hour AS
 SELECT * FROM background.metrics_summary_since(now() - interval '1 hour');
