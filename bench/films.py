@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 from psycopg import sql
+from psycopg.types.json import Json, Jsonb
 from psycopg.types.string import TextLoader
 
 from agentdb.server import wheel_install_dir
@@ -29,6 +30,17 @@ FULL = {"background_sessions": 2000, "events_per_session": 100, "long_session": 
         "qa": 100, "transfers": 50, "extra_background": 1_800_000, "single_appends": 2000, "adk_events": 10_000}
 QUICK = {"background_sessions": 200, "events_per_session": 100, "long_session": 2000, "sessions": 10_000,
          "qa": 100, "transfers": 50, "extra_background": 180_000, "single_appends": 300, "adk_events": 300}
+# The batch client path: binary COPY into a temporary table of films.event_input, one set-based append.
+# The temporary table has event_input's fields and the event's place in the batch (n).
+EVENT_INPUT = ["event_type", "event_data", "state_delta", "agent_name", "parent_agent_name", "tool_name", "tool_input",
+               "tool_output", "duration_ms", "tokens_used", "error_message", "transfer_to_agent", "transfer_reason",
+               "created_at"]
+CREATE_BATCH = ("CREATE TEMP TABLE IF NOT EXISTS event_batch AS SELECT 0 AS n, (NULL::films.event_input).* WITH NO DATA")
+COPY_BATCH = "COPY event_batch FROM STDIN (FORMAT BINARY)"
+EVENT_INPUT_TYPES = ["int4", "text", "json", "jsonb", "text", "text", "text", "jsonb", "jsonb", "int4", "int4", "text",
+                     "text", "text", "timestamptz"]
+APPEND_BATCH = ("WITH batch AS (DELETE FROM event_batch RETURNING *) SELECT count(*) FROM films.append_events(%s, "
+                f"ARRAY(SELECT ({', '.join('b.' + f for f in EVENT_INPUT)})::films.event_input FROM batch AS b ORDER BY b.n))")
 AGENTS = ["researcher", "screenwriter", "critic", "file_writer"]
 TYPES = ["user_message", "agent_response", "tool_call", "tool_response"]
 def data_start() -> datetime:
@@ -177,6 +189,28 @@ class Films:
         seconds = samples(lambda: self.conn.execute(
             "SELECT count(*) FROM films.append_events(%s, (SELECT events FROM batch_input))", (next(sessions),)), runs)
         self.conn.execute("DROP TABLE batch_input")
+        return [len(rows) / s for s in seconds]
+
+    def copy_batches(self, runs: int = RUNS) -> list[float]:
+        """Events a second of the documented batch client path (docs/films.md): the batch sent by binary
+        COPY into a temporary table typed films.event_input, then one films.append_events over it, in one
+        transaction; each batch into a new session. Timed from the client's Python rows, as the JSON
+        batch row is timed from its dicts."""
+        rows = self.inputs(0, 1000, random.Random(13), spread=60)
+        sessions = iter([self.new_session() for _ in range(runs + 1)])
+        self.conn.execute(CREATE_BATCH)
+
+        def batch():
+            with self.conn.transaction():
+                with self.conn.cursor().copy(COPY_BATCH) as copy:
+                    copy.set_types(EVENT_INPUT_TYPES)
+                    for n, r in enumerate(rows):
+                        copy.write_row((n, r["event_type"], Json(r["event_data"]), Jsonb(r["state_delta"]) if r["state_delta"] else None,
+                                        r["agent_name"], r["parent_agent_name"], r["tool_name"], None, None,
+                                        r["duration_ms"], r["tokens_used"], None, None, None,
+                                        datetime.fromisoformat(r["created_at"])))
+                self.conn.execute(APPEND_BATCH, (next(sessions),))
+        seconds = samples(batch, runs)
         return [len(rows) / s for s in seconds]
 
     def single_appends(self, count: int, session) -> float:
