@@ -34,11 +34,23 @@ and maximum of the values; kept by the performance_metrics_rollup trigger; two d
 
 -- Fill from what is already stored (the last two days): the triggers keep them from here on.
 INSERT INTO background.heartbeat_minutes (agent_id, minute, heartbeats)
-SELECT agent_id, date_bin('1 minute', timestamp, '2000-01-01+00'), count(*)
-FROM background.agent_heartbeats WHERE timestamp >= now() - interval '2 days'
+SELECT
+    agent_id,
+    date_bin('1 minute', timestamp, '2000-01-01+00') AS minute,
+    count(*) AS heartbeats
+FROM background.agent_heartbeats
+WHERE timestamp >= now() - interval '2 days'
 GROUP BY 1, 2;
 
 INSERT INTO background.metric_minutes (agent_id, metric_name, minute, samples, valued, total, maximum)
-SELECT agent_id, metric_name, date_bin('1 minute', timestamp, '2000-01-01+00'), count(*), count(value), sum(value), max(value)
-FROM background.performance_metrics WHERE timestamp >= now() - interval '2 days'
+SELECT
+    agent_id,
+    metric_name,
+    date_bin('1 minute', timestamp, '2000-01-01+00') AS minute,
+    count(*) AS samples,
+    count(value) AS valued,
+    sum(value) AS total,
+    max(value) AS maximum
+FROM background.performance_metrics
+WHERE timestamp >= now() - interval '2 days'
 GROUP BY 1, 2, 3;

@@ -19,5 +19,13 @@ COMMENT ON TABLE background.metric_ten_minutes IS
 2000-01-01 UTC)): as metric_minutes, coarser; kept by the performance_metrics_rollup trigger; two days.';
 
 INSERT INTO background.metric_ten_minutes (agent_id, metric_name, minute, samples, valued, total, maximum)
-SELECT agent_id, metric_name, date_bin('10 minutes', minute, '2000-01-01+00'), sum(samples), sum(valued), sum(total), max(maximum)
-FROM background.metric_minutes GROUP BY 1, 2, 3;
+SELECT
+    agent_id,
+    metric_name,
+    date_bin('10 minutes', minute, '2000-01-01+00') AS minute,
+    sum(samples) AS samples,
+    sum(valued) AS valued,
+    sum(total) AS total,
+    max(maximum) AS maximum
+FROM background.metric_minutes
+GROUP BY 1, 2, 3;
