@@ -121,6 +121,16 @@ class Row:
     naive: Measure | str | None = None
     higher_is_better: bool = False
     note: str = ""
+    floor: Measure | None = None  # the floor or peer measured in the same run; the target is read from ratio
+    floor_label: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        """agentdb's median over its floor's: for a rate, the share of the floor reached (target >= x);
+        for a time, how many times the floor it takes (target <= x)."""
+        if self.floor is None or self.agentdb is None or not self.floor.median:
+            return None
+        return self.agentdb.median / self.floor.median
 
 
 @dataclass
@@ -154,27 +164,37 @@ class Results:
         for r in self.rows:
             lines.append([r.metric, r.target, self._cell(r.agentdb), self._cell(r.adk), self._cell(r.naive),
                           self._ratio(r.adk, r.agentdb, r.higher_is_better),
-                          self._ratio(r.naive, r.agentdb, r.higher_is_better), r.note])
+                          self._ratio(r.naive, r.agentdb, r.higher_is_better),
+                          f"{r.floor_label}: {r.floor.text()}" if r.floor is not None else "",
+                          f"{r.ratio:,.2f}" if r.ratio is not None else "", r.note])
         headers = ["metric", "spec target", "agentdb median (min-max)", "ADK DatabaseSessionService",
-                   "spec's naive SQL", "agentdb vs ADK", "agentdb vs naive", "note"]
+                   "spec's naive SQL", "agentdb vs ADK", "agentdb vs naive", "floor / peer, same run",
+                   "ratio to floor", "note"]
         return f"{self.title}\n" + table(headers, lines)
 
     def save(self, dsn: str, sizes: dict, folder: Path = ROOT / "bench" / "results") -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        with psycopg.connect(dsn) as conn:
-            server = conn.execute("SELECT version()").fetchone()[0]
-            settings = dict(conn.execute(
-                "SELECT name, setting FROM pg_settings WHERE name IN "
-                "('shared_buffers', 'work_mem', 'synchronous_commit', 'fsync', 'max_wal_size', 'jit')").fetchall())
         rows = [{"metric": r.metric, "target": r.target, "agentdb": self._json(r.agentdb),
-                 "adk": self._json(r.adk), "naive": self._json(r.naive), "note": r.note} for r in self.rows]
-        path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{self.title.split()[0].lower()}.json"
-        path.write_text(json.dumps({
-            "title": self.title, "server": server, "settings": settings, "cores": os.cpu_count(),
-            "machine": platform.platform(), "python": platform.python_version(), "sizes": sizes,
-            "versions": _versions(), "rows": rows,
-        }, indent=2, default=str))
-        return path
+                 "adk": self._json(r.adk), "naive": self._json(r.naive), "floor": self._json(r.floor), "floor_label": r.floor_label,
+                 "ratio_to_floor": r.ratio, "note": r.note} for r in self.rows]
+        return save_json(self.title, dsn, sizes, rows, folder)
+
+
+def save_json(title: str, dsn: str, sizes: dict, rows: list[dict], folder: Path = ROOT / "bench" / "results") -> Path:
+    """bench/results/<time>-<first word of the title>.json: the rows with the run's server, settings
+    (group commit's included) and versions."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with psycopg.connect(dsn) as conn:
+        server = conn.execute("SELECT version()").fetchone()[0]
+        settings = dict(conn.execute(
+            "SELECT name, setting FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'synchronous_commit', "
+            "'fsync', 'max_wal_size', 'jit', 'commit_delay', 'commit_siblings', 'wal_sync_method')").fetchall())
+    path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{title.split()[0].lower()}.json"
+    path.write_text(json.dumps({
+        "title": title, "server": server, "settings": settings, "cores": os.cpu_count(),
+        "machine": platform.platform(), "python": platform.python_version(), "sizes": sizes,
+        "versions": _versions(), "rows": rows,
+    }, indent=2, default=str))
+    return path
 
 
 def _versions() -> dict:

@@ -14,7 +14,10 @@ FROM (
     VALUES
     ('background.agent_heartbeats'::regclass, 'agent_id'::name, 'an agent''s heartbeats'),
     ('background.performance_metrics', 'agent_id', 'an agent''s metrics'),
-    ('background.agent_communications', 'to_agent', 'an agent''s inbox')
+    ('background.agent_communications', 'to_agent', 'an agent''s inbox'),
+    ('background.heartbeat_minutes', 'agent_id', 'an agent''s heartbeats per minute'),
+    ('background.metric_minutes', 'agent_id', 'an agent''s metrics per minute'),
+    ('background.metric_ten_minutes', 'agent_id', 'an agent''s metrics per ten minutes')
 ) AS t (relation, column_name, reason);
 SELECT core.register_distribution(
     'background.llm_conversations', 'distributed',

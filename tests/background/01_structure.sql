@@ -8,12 +8,14 @@ SELECT set_eq(
       WHERE relnamespace = 'background'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition$$,
     ARRAY[
         'agents', 'agent_heartbeats', 'performance_metrics', 'system_state', 'system_events', 'help_requests',
-        'help_responses', 'agent_communications', 'llm_conversations', 'sqlite_imports'
+        'help_responses', 'agent_communications', 'llm_conversations', 'sqlite_imports', 'heartbeat_minutes', 'metric_minutes',
+        'metric_ten_minutes'
     ],
-    'background has exactly the spec''s nine tables and the import ledger (partitions aside)'
+    'background has exactly the spec''s nine tables, the import ledger and the two rollups (partitions aside)'
 );
 SELECT views_are('background', ARRAY[
-    'active_agents', 'recent_heartbeats', 'metrics_summary', 'system_health_overview', 'stale_agents', 'llm_usage_daily'
+    'active_agents', 'recent_heartbeats', 'metrics_summary', 'system_health_overview', 'stale_agents', 'llm_usage_daily',
+    'health_overview', 'metrics_last_hour'
 ], 'background has exactly its views');
 SELECT materialized_views_are('background', ARRAY['agent_health_summary'], 'background has exactly its materialized view');
 SELECT functions_are('background', ARRAY[
@@ -22,7 +24,8 @@ SELECT functions_are('background', ARRAY[
     'notify_message', 'receive_messages', 'record_metric', 'record_metrics', 'refuse_future', 'refuse_future_rows',
     'register_agent',
     'respond_to_help',
-    'send_message', 'set_help_status', 'set_system_state', 'stop_agent', 'track_last_heartbeat'
+    'send_message', 'set_help_status', 'set_system_state', 'stop_agent', 'track_last_heartbeat',
+    'roll_up_heartbeats', 'roll_up_metrics', 'trim_rollups', 'metrics_summary_since', 'health_overview_at'
 ], 'background has exactly its functions');
 
 SELECT columns_are('background', 'agents', ARRAY[
@@ -149,7 +152,7 @@ SELECT set_eq(
     ARRAY['agent_heartbeats_last', 'agents_updated_at', 'system_state_updated_at', 'help_requests_status',
           'help_requests_updated_at', 'agent_communications_notify', 'agent_communications_status',
           'performance_metrics_not_future', 'system_events_not_future',
-          'llm_conversations_not_future'],
+          'llm_conversations_not_future', 'agent_heartbeats_rollup', 'performance_metrics_rollup'],
     'background has exactly its triggers'
 );
 SELECT is((SELECT view::text FROM core.materialized_views WHERE view::text LIKE 'background.%'),

@@ -1,0 +1,85 @@
+-- background: the module's own monitoring views, the answers of the spec's "System Health Overview"
+-- and "Performance Metrics Summary" from the per-minute rollups (schema 0010) instead of the raw rows,
+-- exact all the same: whole minutes after the window's first come from the rollups, the rows of the
+-- first (partial) minute from the time series, read with literal bounds so the planner prunes to the
+-- one partition that holds them (no planning of the others).
+--   background.health_overview_at(p_now) / view background.health_overview
+--   background.metrics_summary_since(p_since) / view background.metrics_last_hour
+
+CREATE OR REPLACE FUNCTION background.metrics_summary_since(p_since timestamptz)
+RETURNS TABLE (agent_id text, metric_name text, avg_value numeric, max_value numeric, sample_count bigint)
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_first timestamptz := date_bin('1 minute', p_since, '2000-01-01+00');
+    -- The first ten minutes wholly after the first minute: coarse rows from there on.
+    v_tens timestamptz := date_bin('10 minutes', date_bin('1 minute', p_since, '2000-01-01+00'), '2000-01-01+00')
+                          + interval '10 minutes';
+BEGIN
+    RETURN QUERY EXECUTE format($q$
+        SELECT x.agent_id, x.metric_name, sum(x.total) / nullif(sum(x.valued), 0), max(x.maximum), sum(x.samples)::bigint
+        FROM (
+            SELECT t.agent_id, t.metric_name, t.samples, t.valued, t.total, t.maximum
+            FROM background.metric_ten_minutes AS t WHERE t.minute >= %3$L::timestamptz
+            UNION ALL
+            SELECT m.agent_id, m.metric_name, m.samples, m.valued, m.total, m.maximum
+            FROM background.metric_minutes AS m WHERE m.minute > %1$L::timestamptz AND m.minute < %3$L::timestamptz
+            UNION ALL
+            SELECT p.agent_id, p.metric_name, count(*), count(p.value), sum(p.value), max(p.value)
+            FROM background.performance_metrics AS p
+            WHERE p.timestamp > %2$L::timestamptz AND p.timestamp < %1$L::timestamptz + interval '1 minute'
+            GROUP BY p.agent_id, p.metric_name
+        ) AS x
+        GROUP BY x.agent_id, x.metric_name
+        ORDER BY x.agent_id, x.metric_name$q$, v_first, p_since, v_tens);
+END
+$$;
+
+COMMENT ON FUNCTION background.metrics_summary_since(timestamptz) IS
+'Average, maximum and count of the samples after p_since per agent and metric (the spec''s metrics
+summary with any window), from metric_ten_minutes, metric_minutes up to the first ten minutes and the
+raw rows of the first minute: exact.';
+
+CREATE OR REPLACE VIEW background.metrics_last_hour AS
+SELECT * FROM background.metrics_summary_since(now() - interval '1 hour');
+
+COMMENT ON VIEW background.metrics_last_hour IS
+'The spec''s "Performance Metrics Summary" (last hour) from the per-minute rollups: the same rows as
+background.metrics_summary.';
+
+CREATE OR REPLACE FUNCTION background.health_overview_at(p_now timestamptz)
+RETURNS TABLE (metric text, value bigint)
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_since timestamptz := p_now - interval '5 minutes';
+    v_first timestamptz := date_bin('1 minute', p_now - interval '5 minutes', '2000-01-01+00');
+BEGIN
+    RETURN QUERY SELECT 'Total Agents', count(*) FROM background.agents;
+    RETURN QUERY SELECT 'Running Agents', count(*) FROM background.agents AS a WHERE a.state = 'running';
+    RETURN QUERY EXECUTE format($q$
+        SELECT 'Recent Heartbeats (5min)'::text,
+               (SELECT coalesce(sum(m.heartbeats), 0) FROM background.heartbeat_minutes AS m WHERE m.minute > %1$L::timestamptz)::bigint
+               + (SELECT count(*) FROM background.agent_heartbeats AS h
+                  WHERE h.timestamp > %2$L::timestamptz AND h.timestamp < %1$L::timestamptz + interval '1 minute')$q$,
+        v_first, v_since);
+    RETURN QUERY EXECUTE format($q$
+        SELECT 'Error Events (1hour)'::text, count(*) FROM background.system_events AS e
+        WHERE e.severity = 'ERROR' AND e.timestamp > %L::timestamptz$q$, p_now - interval '1 hour');
+END
+$$;
+
+COMMENT ON FUNCTION background.health_overview_at(timestamptz) IS
+'The spec''s "System Health Overview" as of p_now: agents, running agents, heartbeats of the 5 minutes
+before p_now (from heartbeat_minutes and the raw rows of the first minute), ERROR events of the hour
+before p_now (read with literal bounds: one partition planned). Exact.';
+
+CREATE OR REPLACE VIEW background.health_overview AS
+SELECT * FROM background.health_overview_at(now());
+
+COMMENT ON VIEW background.health_overview IS
+'The spec''s "System Health Overview" from the rollups: the same rows as background.system_health_overview.';
