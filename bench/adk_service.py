@@ -32,7 +32,7 @@ class Table:
         self.rows.append((metric, target, values, higher_is_better))
 
     def render(self) -> str:
-        from agentdb.report import table
+        from agentdb.text_table import table
         lines = []
         for metric, target, values, higher in self.rows:
             ours = values.get("AgentDbSessionService")
