@@ -73,6 +73,15 @@ def bars(series: dict[str, tuple[list, list]], x_title: str, y_title: str, stack
         lay["xaxis"], lay["yaxis"] = lay["yaxis"], {**lay["xaxis"], "autorange": "reversed"}
     elif unit:
         lay["xaxis"].update(time_axis([x for xs, _ in series.values() for x in xs], unit))
+        # On a date axis a bar's width is in milliseconds; plotly.js guesses it from the gaps between
+        # points, which a single day does not have.
+        span = UNITS[unit].total_seconds() * 1000 * 0.8
+        for i, trace in enumerate(data):
+            if stacked:
+                trace["width"] = span
+            else:
+                trace["width"] = span / len(data)
+                trace["offset"] = -span / 2 + i * span / len(data)
     return {"data": data, "layout": lay}
 
 

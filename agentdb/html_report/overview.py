@@ -54,6 +54,12 @@ def section(ctx: Context, entries: list) -> Section:
                      sum(counts[st] for st in PROBLEM_STATES)])
     s.add(table(["state", "module", "files applied", "pending or changed", "drifted or missing"], rows, raw={0}))
 
+    held = db.value("""SELECT coalesce(sum(pg_stat_get_live_tuples(c.oid)), 0) FROM pg_class AS c
+                         JOIN pg_namespace AS n ON c.relnamespace = n.oid
+                        WHERE c.relkind = 'r' AND n.nspname = ANY(%s) AND n.nspname <> 'core'""", (ctx.schemas,))
+    if not held:
+        s.add(empty("The modules' tables hold no rows yet (dbctl seed loads the example stories)."))
+
     sizes = db.rows("""SELECT n.nspname AS module, sum(pg_total_relation_size(c.oid)) AS bytes
                          FROM pg_class AS c JOIN pg_namespace AS n ON c.relnamespace = n.oid
                         WHERE c.relkind IN ('r', 'm') AND n.nspname = ANY(%s)

@@ -92,8 +92,8 @@ class Section:
         ident = f' id="{esc(anchor)}"' if anchor else ""
         return self.add(f"<h3{ident}>{esc(text)}</h3>")
 
-    def chart(self, figure: dict, height: int = 320, caption: str = "") -> "Section":
-        ident = f"{self.key}-chart-{len(self.figures) + 1}"
+    def chart(self, figure: dict, height: int = 320, caption: str = "", ident: str | None = None) -> "Section":
+        ident = ident or f"{self.key}-chart-{len(self.figures) + 1}"
         self.figures[ident] = figure
         figure.setdefault("layout", {}).setdefault("height", height)
         caption_html = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""

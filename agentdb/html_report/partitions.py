@@ -119,7 +119,7 @@ def section(ctx: Context) -> Section:
             s.add(f'<div class="alert-box">{h["unroutable_rows"]:,} rows of {esc(name)} can go to no partition '
                   f'(a NULL or non-finite key, e.g. {esc(h["unroutable_key"])}): they stay in the default '
                   f'partition and maintenance reports them as failed rescues.</div>')
-        s.chart(timeline(ctx, h, c, parts, strays), height=230)
+        s.chart(timeline(ctx, h, c, parts, strays), height=230, ident=anchor + "-timeline")
         actions = ctx.db.rows(
             """SELECT l.logged_at, l.action, l.partition, l.rows, l.duration, l.outcome, l.message
                  FROM core.maintenance_log AS l
