@@ -9,6 +9,7 @@ import time
 import psycopg
 
 from bench.background_spec import HEALTH_OVERVIEW, METRICS_SUMMARY, SPEC_DDL, WEEKLY_DELETES
+from bench import report
 from bench.common import Measure, Results, Row, fresh_database, progress, samples, timed
 
 FULL = {"agents": 1000, "days": 7, "single": 2000, "batch": 100_000, "messages": 20_000}
@@ -156,6 +157,7 @@ def run(quick: bool) -> Results:
             for conn in (ours, spec):
                 top_up(conn, sizes["agents"])
             measure(results, dsn, ours, spec, sizes)
+            report.add_rows(results, dsn, "background")
             results.save(dsn, sizes)
     return results
 

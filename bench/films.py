@@ -21,7 +21,7 @@ from psycopg import sql
 from psycopg.types.string import TextLoader
 
 from agentdb.server import wheel_install_dir
-from bench import adk, naive
+from bench import adk, naive, report
 from bench.common import (ROOT, RUNS, Measure, Results, Row, commit_floor, fresh_database, progress, samples,
                           storage_per_event, timed)
 
@@ -202,6 +202,7 @@ def run(quick: bool) -> Results:
         spec.copy_from_films()
         peer = adk.run(sizes["adk_events"], [adk_event(n, random.Random(n)) for n in range(sizes["adk_events"])])
         measure(results, films, spec, peer, ingest, sizes)
+        report.add_rows(results, dsn, "films")
         results.save(dsn, sizes)
         films.conn.close()
         films.raw.close()

@@ -13,7 +13,8 @@ SELECT set_eq(
     'background has exactly the spec''s nine tables and the import ledger (partitions aside)'
 );
 SELECT views_are('background', ARRAY[
-    'active_agents', 'recent_heartbeats', 'metrics_summary', 'system_health_overview', 'stale_agents', 'llm_usage_daily'
+    'active_agents', 'recent_heartbeats', 'metrics_summary', 'system_health_overview', 'stale_agents', 'llm_usage_daily',
+    'fleet_state_hourly', 'heartbeats_per_minute', 'error_events_daily'
 ], 'background has exactly its views');
 SELECT materialized_views_are('background', ARRAY['agent_health_summary'], 'background has exactly its materialized view');
 SELECT functions_are('background', ARRAY[

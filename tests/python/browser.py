@@ -191,13 +191,13 @@ class Browser:
         """Every URL the page requested (the page itself included)."""
         return [e["params"]["request"]["url"] for e in self.events if e["method"] == "Network.requestWillBeSent"]
 
-    def screenshot(self, path: Path, width: int = 1400, max_height: int = 16000):
-        """The whole page, not only the window, as PNG."""
+    def screenshot(self, path: Path, width: int = 1400, max_height: int = 16000, scale: float = 1.0):
+        """The whole page, not only the window, as PNG (scale < 1 for a smaller picture)."""
         metrics = self.call("Page.getLayoutMetrics")
         content = metrics.get("cssContentSize") or metrics["contentSize"]
         height = min(int(content["height"]), max_height)
         shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1})
+                         clip={"x": 0, "y": 0, "width": width, "height": height, "scale": scale})
         Path(path).write_bytes(base64.b64decode(shot["data"]))
 
     def close(self):
