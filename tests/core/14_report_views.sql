@@ -39,12 +39,12 @@ SELECT results_eq(
 SELECT results_eq(
     $$SELECT r.actions, r.failed, r.ok + r.skipped + r.failed = r.actions, r.rows,
              r.finished_at - r.started_at = r.elapsed AND r.elapsed >= interval '0'
-      FROM core.maintenance_runs AS r JOIN run_id USING (run_id)$$,
+      FROM core.maintenance_runs AS r INNER JOIN run_id AS i ON r.run_id = i.run_id$$,
     $$SELECT count(*), count(*) FILTER (WHERE outcome = 'failed'), TRUE, coalesce(sum(rows), 0), TRUE
       FROM core.maintenance_log WHERE run_id = (SELECT run_id FROM run_id)$$,
     'maintenance_runs: one row per run, its actions by outcome, the rows moved and how long it took'
 );
-SELECT matches((SELECT first_failure FROM core.maintenance_runs JOIN run_id USING (run_id)),
+SELECT matches((SELECT r.first_failure FROM core.maintenance_runs AS r INNER JOIN run_id AS i ON r.run_id = i.run_id),
                '^rv\.events rescue: .*infinity', 'with its first failed step and message');
 
 SET LOCAL ROLE {{ readonly_role }};

@@ -16,7 +16,7 @@ CREATE TEMP TABLE recalled AS
 SELECT memory_id FROM memory.recall_memories(
     '0190a0c0-0000-7000-8000-00000000a0a1',
     (SELECT embeddings FROM memory.agent_memories
-     WHERE agent_id = '0190a0c0-0000-7000-8000-00000000a0a1' AND embeddings IS NOT NULL LIMIT 1), 3);
+     WHERE agent_id = '0190a0c0-0000-7000-8000-00000000a0a1' AND embeddings IS NOT NULL ORDER BY id LIMIT 1), 3);
 SELECT results_eq(
     $$SELECT day, memories_recalled FROM memory.recall_activity_daily
       WHERE agent_id = '0190a0c0-0000-7000-8000-00000000a0a1'$$,

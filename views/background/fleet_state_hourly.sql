@@ -23,7 +23,7 @@ CROSS JOIN LATERAL (
     WHERE
         b.timestamp > h.hour - make_interval(secs => 2 * {{ background_heartbeat_interval_seconds }})
         AND b.timestamp <= h.hour
-    ORDER BY b.agent_id, b.timestamp DESC
+    ORDER BY b.agent_id ASC, b.timestamp DESC
 ) AS s
 GROUP BY h.hour, s.state;
 

@@ -19,7 +19,10 @@ SELECT
     pg_catalog.pg_total_relation_size(p.partition) AS total_bytes
 FROM core.partitioned_tables AS t
 CROSS JOIN LATERAL core.partitions_of(t.parent) AS p
-WHERE EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = t.parent);
+WHERE EXISTS (
+    SELECT FROM pg_catalog.pg_class AS c
+    WHERE c.oid = t.parent
+);
 
 COMMENT ON VIEW core.partition_timeline IS
 'Every partition of every registered partitioned table: bounds (NULL for the default partition),

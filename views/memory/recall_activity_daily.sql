@@ -11,7 +11,7 @@ FROM memory.audit_log AS l
 WHERE
     l.table_name = 'agent_memories'
     AND l.operation = 'UPDATE'
-    AND 'access_count' = ANY(l.changed_columns)
+    AND 'access_count' = any(l.changed_columns)
 GROUP BY 1, 2;
 
 COMMENT ON VIEW memory.recall_activity_daily IS
