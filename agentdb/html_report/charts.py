@@ -10,9 +10,9 @@ OUTCOME_COLOURS = {"ok": "#2e9d55", "skipped": "#e0a100", "failed": "#d23c3c"}
 
 def layout(x_title: str = "", y_title: str = "", **extra) -> dict:
     base = {
-        "margin": {"l": 60, "r": 20, "t": 30, "b": 45},
+        "margin": {"l": 60, "r": 20, "t": 36, "b": 45},
         "font": {"family": "system-ui, sans-serif", "size": 12},
-        "legend": {"orientation": "h", "y": -0.22},
+        "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
         "xaxis": {"title": {"text": x_title}, "automargin": True},
         "yaxis": {"title": {"text": y_title}, "automargin": True, "rangemode": "tozero"},
         "hovermode": "closest",
@@ -38,12 +38,21 @@ def time_axis(xs: list, unit: str) -> dict:
     values = [x if isinstance(x, datetime) else datetime.combine(x, datetime.min.time()) for x in xs if x is not None]
     axis = {"type": "date", "tickformat": TICKS[unit], "hoverformat": "%Y-%m-%d %H:%M"}
     if values:
-        low, high = min(values) - UNITS[unit] * 0.6, max(values) + UNITS[unit] * 0.6
+        pad = max(UNITS[unit] * 0.6, (max(values) - min(values)) * 0.03)
+        low, high = min(values) - pad, max(values) + pad
         missing = NARROWEST[unit] - (high - low)
         if missing > timedelta(0):
             low, high = low - missing / 2, high + missing / 2
         axis["range"] = [low, high]
     return axis
+
+
+def right_axis(values: list, title: str) -> dict:
+    """A second y-axis on the right for counts: from zero, whole-number ticks, headroom above."""
+    top = max([float(v) for v in values if v is not None] or [1.0])
+    step = max(1, round(top / 5))
+    return {"title": {"text": title}, "overlaying": "y", "side": "right", "range": [0, top * 1.15 + 0.5],
+            "dtick": step, "showgrid": False}
 
 
 def series_by(rows: list[dict], x: str, y: str, group: str) -> dict[str, tuple[list, list]]:

@@ -38,7 +38,7 @@ def section(ctx: Context) -> Section:
         return out
 
     size_series = series("total_bytes")
-    size_chart = charts.lines(size_series, "day (UTC)", "bytes", unit="day", legend={"y": -0.3})
+    size_chart = charts.lines(size_series, "day (UTC)", "bytes", unit="day")
     drops = [d for d in ctx.db.rows(
         """SELECT logged_at, target, action, partition, rows FROM core.maintenance_log
             WHERE logged_at >= %s AND outcome = 'ok' AND action IN ('drop', 'detach', 'drop detached')
@@ -55,7 +55,7 @@ def section(ctx: Context) -> Section:
         })
     s.chart(size_chart, height=340, caption="Total size per table per day (heap, indexes, TOAST; partitions summed). "
                                             "Red crosses: partitions maintenance dropped or detached.")
-    s.chart(charts.lines(series("live_rows"), "day (UTC)", "live rows (statistics)", unit="day", legend={"y": -0.3}), height=300,
+    s.chart(charts.lines(series("live_rows"), "day (UTC)", "live rows (statistics)", unit="day"), height=300,
             caption="Live rows per table per day, as the statistics estimate them.")
     if not drops:
         s.add('<p class="note">No partition was removed in this window.</p>')

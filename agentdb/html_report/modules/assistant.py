@@ -32,7 +32,8 @@ def section(ctx: Context) -> Section:
         fig["data"].append({"type": "scatter", "mode": "lines+markers", "name": "scheduled hours", "yaxis": "y2",
                             "x": [d["day"] for d in load], "y": [d["scheduled_hours"] for d in load],
                             "line": {"color": charts.PALETTE[3]}})
-        fig["layout"]["yaxis2"] = {"title": {"text": "hours"}, "overlaying": "y", "side": "right", "rangemode": "tozero"}
+        fig["layout"]["yaxis2"] = charts.right_axis([d["scheduled_hours"] for d in load], "hours")
+        fig["layout"]["margin"] = {**fig["layout"]["margin"], "r": 60}
         shape, label = charts.vertical_line(ctx.now, "now", "#1d2330", "dot")
         fig["layout"]["shapes"], fig["layout"]["annotations"] = [shape], [label]
         s.chart(fig, height=300, caption=f"Events per day of their start, {ctx.window} and the {ctx.days} ahead.")

@@ -20,7 +20,8 @@ def section(ctx: Context) -> Section:
         fig["data"].append({"type": "scatter", "mode": "lines+markers", "name": "sessions", "yaxis": "y2",
                             "x": [d["activity_date"] for d in days], "y": [d["sessions_count"] for d in days],
                             "line": {"color": charts.PALETTE[2]}})
-        fig["layout"]["yaxis2"] = {"title": {"text": "sessions"}, "overlaying": "y", "side": "right", "rangemode": "tozero"}
+        fig["layout"]["yaxis2"] = charts.right_axis([d["sessions_count"] for d in days], "sessions")
+        fig["layout"]["margin"] = {**fig["layout"]["margin"], "r": 60}
         s.chart(fig, height=300)
         s.add(view_note(ctx, "films.daily_activity"))
     else:
