@@ -6,6 +6,8 @@ from agentdb.html_report import charts
 from agentdb.html_report.context import Context, latest_note
 from agentdb.html_report.page import Section, empty, table
 
+SAMPLES = 72  # hours of the fleet's state drawn at most: every hour for 3 days, every 3 hours for a week
+
 STATE_COLOURS = {"running": "#2e9d55", "idle": "#2f6bd8", "stopped": "#5b6475", "error": "#d23c3c",
                  "stale": "#e0a100"}
 
@@ -21,14 +23,21 @@ def section(ctx: Context) -> Section:
         + f'<div class="card"><div class="k">Stale agents</div><div class="v">{len(stale):,}</div></div></div>')
 
     s.heading("Fleet state over time")
-    fleet = db.rows("SELECT hour, state, agents FROM background.fleet_state_hourly WHERE hour >= %s ORDER BY 1, 2",
-                    (since,))
+    # Each sampled hour reads the heartbeats of two intervals before it: the stride (counted back from
+    # the current hour, which is always drawn) bounds the work.
+    stride = max(1, -(-ctx.days * 24 // SAMPLES))
+    fleet = db.rows("""SELECT hour, state, agents FROM background.fleet_state_hourly
+                        WHERE hour >= %s AND (extract(EPOCH FROM date_trunc('hour', now()) - hour)::bigint / 3600) %% %s = 0
+                        ORDER BY 1, 2""",
+                    (since, stride))
     if fleet:
         fig = charts.bars(charts.series_by(fleet, "hour", "agents", "state"), "hour (UTC)", "agents heard", unit="hour")
         for trace in fig["data"]:
+            trace["width"] = stride * 3600 * 1000 * 0.8
             if trace["name"] in STATE_COLOURS:
                 trace["marker"]["color"] = STATE_COLOURS[trace["name"]]
-        s.chart(fig, height=290, caption="Agents by the state of their latest heartbeat before each hour "
+        every = "each hour" if stride == 1 else f"every {stride} hours"
+        s.chart(fig, height=290, caption=f"Agents by the state of their latest heartbeat before the hour, {every} "
                                          "(background.fleet_state_hourly).")
     else:
         s.add(empty(latest_note("heartbeats", db.value("SELECT max(timestamp) FROM background.agent_heartbeats"))))
