@@ -4,7 +4,7 @@ chart, or on the run's line, opens its details)."""
 
 from agentdb.html_report import charts
 from agentdb.html_report.context import Context, latest_note
-from agentdb.html_report.page import Section, empty, esc, table
+from agentdb.html_report.page import Section, count, empty, esc, table
 
 SHOWN_RUNS = 25
 
@@ -20,8 +20,8 @@ def section(ctx: Context) -> Section:
         latest = ctx.db.value("SELECT max(logged_at) FROM core.maintenance_log")
         return s.add(empty(latest_note("maintenance run", latest) + " Schedule it: dbctl schedule."))
     failed = sum(1 for r in runs if r["failed"])
-    s.add(f'<p class="note">{len(runs):,} runs in {ctx.window}, {failed:,} with a failed step; '
-          f'{sum(r["actions"] for r in runs):,} actions.</p>')
+    s.add(f'<p class="note">{count(len(runs), "run")} in {ctx.window}, {failed:,} with a failed step; '
+          f'{count(sum(r["actions"] for r in runs), "action")}.</p>')
     colours = [charts.OUTCOME_COLOURS["failed" if r["failed"] else ("skipped" if r["skipped"] and not r["ok"] else "ok")]
                for r in runs]
     s.chart({"data": [{
@@ -30,7 +30,7 @@ def section(ctx: Context) -> Section:
         "marker": {"color": colours, "size": [min(7 + r["actions"] ** 0.5 * 2, 26) for r in runs],
                    "line": {"color": "#1d2330", "width": 0.5}},
         "customdata": [f"#run-{r['run_id']}" for r in runs],
-        "text": [f"{r['actions']} actions, {r['failed']} failed, {r['rows']:,} rows" for r in runs],
+        "text": [f"{count(r['actions'], 'action')}, {r['failed']} failed, {count(r['rows'], 'row')}" for r in runs],
         "hovertemplate": "%{x}<br>%{y:.1f} ms<br>%{text}<br>click for details<extra></extra>",
     }], "layout": charts.layout("run start (UTC)", "duration (ms)", showlegend=False,
                                 xaxis=charts.time_axis([r["started_at"] for r in runs], "minute"))}, height=300,
@@ -39,8 +39,13 @@ def section(ctx: Context) -> Section:
                                     count(*) AS actions
                                FROM core.maintenance_log WHERE logged_at >= %s GROUP BY 1, 2 ORDER BY 1, 2""",
                           (ctx.since,))
-    s.chart(charts.bars(charts.series_by(per_day, "day", "actions", "kind"), "day (UTC)", "actions", unit="day"),
-            height=280, caption="Maintenance actions per day, by action and outcome.")
+    fig = charts.bars(charts.series_by(per_day, "day", "actions", "kind"), "day (UTC)", "actions", unit="day")
+    for trace in fig["data"]:
+        outcome = trace["name"].rsplit(" ", 1)[-1]
+        if outcome in ("failed", "skipped"):
+            trace["marker"]["color"] = charts.OUTCOME_COLOURS[outcome]
+    s.chart(fig, height=280, caption="Maintenance actions per day, by action and outcome (failed in red, skipped in "
+                                     "amber).")
 
     shown = list(reversed(runs))[:SHOWN_RUNS]
     steps = ctx.db.rows("""SELECT run_id, logged_at, target, action, partition, rows, duration, outcome, message
@@ -50,8 +55,9 @@ def section(ctx: Context) -> Section:
     for r in shown:
         mine = [x for x in steps if x["run_id"] == r["run_id"]]
         bad = [x for x in mine if x["outcome"] == "failed"]
-        summary = (f"{r['started_at']:%Y-%m-%d %H:%M:%S} · {r['actions']} actions · {r['rows']:,} rows · "
-                   f"{r['elapsed'].total_seconds() * 1000:.1f} ms" + (f" · {len(bad)} failed" if bad else ""))
+        summary = (f"{r['started_at']:%Y-%m-%d %H:%M:%S} · {count(r['actions'], 'action')} · "
+                   f"{count(r['rows'], 'row')} · {r['elapsed'].total_seconds() * 1000:.1f} ms"
+                   + (f" · {len(bad)} failed" if bad else ""))
         body = ""
         if bad:
             body += "".join(f"<pre>{esc(x['target'])} {esc(x['action'])} {esc(x['partition'] or '')}: "

@@ -28,6 +28,12 @@ def cell(value) -> str:
     return str(value)
 
 
+def count(n, word: str) -> str:
+    """'1 row', '2 rows', '1,204 rows'."""
+    n = int(n or 0)
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def duration(value: timedelta | None) -> str:
     if value is None:
         return ""

@@ -8,7 +8,7 @@ from psycopg import sql
 
 from agentdb.html_report import charts
 from agentdb.html_report.context import Context
-from agentdb.html_report.page import Section, empty, esc, size, table
+from agentdb.html_report.page import Section, count, empty, esc, size, table
 
 STEP = {"day": timedelta(days=1), "week": timedelta(weeks=1), "month": timedelta(days=30)}
 
@@ -72,7 +72,7 @@ def timeline(ctx: Context, h: dict, config: dict, parts: list[dict], strays: lis
             notes.append(note)
     if default_rows and not strays:
         notes.append({"x": now, "y": "default", "xref": "x", "yref": "y", "showarrow": False,
-                      "text": f"{default_rows:,} rows in the default partition", "font": {"color": "#d23c3c"}})
+                      "text": f"{count(default_rows, 'row')} in the default partition", "font": {"color": "#d23c3c"}})
     if h["unroutable_rows"]:
         notes.append({"x": 0.01, "xref": "paper", "y": "default", "yref": "y", "xanchor": "left", "showarrow": False,
                       "text": f"⚠ {h['unroutable_rows']:,} unroutable (e.g. {esc(h['unroutable_key'])})",
@@ -113,8 +113,8 @@ def section(ctx: Context) -> Section:
         s.heading(name, anchor)
         retention = (f"{c['retention_text']} ({c['retention_action']})" if c["retention"] else "kept forever")
         s.add(f'<p class="note">{esc(c["partition_interval"])} partitions, {c["premake"]} made ahead, retention '
-              f'{esc(retention)}; {len(parts) - (1 if default else 0)} partitions, '
-              f'{int(h["rows_in_default"] or 0):,} rows in the default partition.</p>')
+              f'{esc(retention)}; {count(len(parts) - (1 if default else 0), "partition")}, '
+              f'{count(h["rows_in_default"], "row")} in the default partition.</p>')
         if h.get("unroutable_rows"):
             s.add(f'<div class="alert-box">{h["unroutable_rows"]:,} rows of {esc(name)} can go to no partition '
                   f'(a NULL or non-finite key, e.g. {esc(h["unroutable_key"])}): they stay in the default '

@@ -60,8 +60,8 @@ def section(ctx: Context) -> Section:
             height=60 + 22 * len(top), caption="The largest indexes never scanned (amber: unique, so they still "
                                                "enforce a constraint).")
     since = unused[0]["counted_since"]
-    s.add(note(f"{len(unused):,} indexes never scanned since "
-               f"{since:%Y-%m-%d %H:%M} UTC." if since else f"{len(unused):,} indexes never scanned since the statistics began."))
+    since_text = f"{since:%Y-%m-%d %H:%M} UTC" if since else "the statistics began"
+    s.add(note(f"{len(unused):,} index{'' if len(unused) == 1 else 'es'} never scanned since {since_text}."))
     s.add("<details><summary>All of them</summary>" + table(
         ["table", "index", "size", "unique"],
         [[u["table_name"], u["index_name"], size(u["index_bytes"]), "yes" if u["is_unique"] else ""] for u in unused])

@@ -6,7 +6,6 @@ default partition's rows on the partitions timeline, a failed step's message one
 same as a login that is only a member of agentdb_readonly. A screenshot is written for a person to
 look at (its path is printed; pytest -s shows it)."""
 
-import threading
 import uuid
 from datetime import date
 from pathlib import Path
@@ -14,7 +13,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from browser import Browser, chromium_binary
+from agentdb.connection import with_database
+from browser import Browser
 from conftest import dbctl, query
 
 SECTIONS = ["overview", "partitions", "growth", "maintenance", "films", "assistant", "background", "memory",
@@ -26,12 +26,10 @@ CHARTS_DRAWN = """
 (() => Object.fromEntries([...document.querySelectorAll('section.report-section')].map(s => [s.id, [
   s.querySelectorAll('.chart').length,
   [...s.querySelectorAll('.chart')].filter(c => c.querySelector('svg.main-svg') &&
-     [...c.querySelectorAll('g.point path, path.point, path.js-line')].some(p => (p.getAttribute('d') || '').length > 2)).length
+     [...c.querySelectorAll('g.point path, path.point, path.js-line')]
+       .some(p => (p.getAttribute('d') || '').length > 2)).length
 ]])))()
 """
-
-pytestmark = pytest.mark.skipif(chromium_binary() is None, reason="Debian's chromium is missing: make setup installs it")
-
 
 def seeded_database(dsn: str):
     """Migrated, seeded, statements tracked; maintenance ran once cleanly; then a row dated 10 days back
@@ -51,7 +49,6 @@ def seeded_database(dsn: str):
 
 @pytest.fixture(scope="module")
 def report_database(admin_dsn):
-    from agentdb.connection import with_database
     name = f"agentdb_pytest_report_{uuid.uuid4().hex[:8]}"
     query(admin_dsn, f'CREATE DATABASE "{name}"')
     dsn = with_database(admin_dsn, name)
@@ -64,6 +61,7 @@ def report_database(admin_dsn):
 
 @pytest.fixture(scope="module")
 def browser():
+    # Debian's chromium (make setup installs it); missing, Browser() fails saying so: never a skip.
     with Browser() as b:
         yield b
 

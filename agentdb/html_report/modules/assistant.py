@@ -16,7 +16,8 @@ def section(ctx: Context) -> Section:
                              sum(messages)::bigint AS messages
                         FROM assistant.messages_daily WHERE day >= %s GROUP BY 1, 2 ORDER BY 1, 2""", (since,))
     if rows:
-        s.chart(charts.bars(charts.series_by(rows, "day", "messages", "who"), "day (UTC)", "messages", unit="day"), height=290,
+        s.chart(charts.bars(charts.series_by(rows, "day", "messages", "who"), "day (UTC)", "messages", unit="day"),
+                height=290,
                 caption="User messages, and assistant messages by the agent that answered (agent_type).")
     else:
         s.add(empty(latest_note("messages", db.value("SELECT max(day) FROM assistant.messages_daily"))))

@@ -63,7 +63,8 @@ def section(ctx: Context) -> Section:
     errors = db.rows("""SELECT day, event_type, sum(events)::bigint AS events FROM background.error_events_daily
                          WHERE day >= %s GROUP BY 1, 2 ORDER BY 1, 2""", (since.date(),))
     if errors:
-        s.chart(charts.bars(charts.series_by(errors, "day", "events", "event_type"), "day (UTC)", "ERROR and CRITICAL events", unit="day"),
+        s.chart(charts.bars(charts.series_by(errors, "day", "events", "event_type"), "day (UTC)",
+                            "ERROR and CRITICAL events", unit="day"),
                 height=260)
         latest = db.rows("""SELECT timestamp, severity, event_type, agent_id, left(event_data::text, 200) AS data
                               FROM background.system_events WHERE severity IN ('ERROR', 'CRITICAL') AND timestamp >= %s

@@ -13,7 +13,8 @@ def section(ctx: Context) -> Section:
     s = Section("memory", "memory: memories, recall and agent state")
     db, since = ctx.db, ctx.since.date()
     s.heading("Memories by type and agent")
-    kept = db.rows("""SELECT coalesce(agent_name, agent_id::text) AS agent, memory_type, memories FROM memory.memories_by_type
+    kept = db.rows("""SELECT coalesce(agent_name, agent_id::text) AS agent, memory_type, memories
+                        FROM memory.memories_by_type
                        WHERE agent_id IN (SELECT agent_id FROM memory.memories_by_type GROUP BY 1
                                           ORDER BY sum(memories) DESC LIMIT %s)
                        ORDER BY 1, 2""", (TOP_AGENTS,))
@@ -24,11 +25,13 @@ def section(ctx: Context) -> Section:
         s.add(empty("No memories recorded yet."))
 
     s.heading("Recall activity")
-    recalls = db.rows("""SELECT r.day, coalesce(a.name, r.agent_id::text) AS agent, sum(r.memories_recalled)::bigint AS recalled
+    recalls = db.rows("""SELECT r.day, coalesce(a.name, r.agent_id::text) AS agent,
+                                sum(r.memories_recalled)::bigint AS recalled
                            FROM memory.recall_activity_daily AS r LEFT JOIN memory.agents AS a ON a.id = r.agent_id
                           WHERE r.day >= %s GROUP BY 1, 2 ORDER BY 1, 2""", (since,))
     if recalls:
-        s.chart(charts.bars(charts.series_by(recalls, "day", "recalled", "agent"), "day (UTC)", "memories recalled", unit="day"),
+        s.chart(charts.bars(charts.series_by(recalls, "day", "recalled", "agent"), "day (UTC)", "memories recalled",
+                            unit="day"),
                 height=270, caption="Memories recalled per day and agent (from the audit log).")
     else:
         s.add(empty(latest_note("recalls", db.value("SELECT max(day) FROM memory.recall_activity_daily"))))
