@@ -11,6 +11,7 @@
 #   make bench     the full benchmark (make bench-quick: small sizes), with Google ADK as a peer
 #   make test-citus  every module distributed and run on a three-node Citus cluster on 127.0.0.1
 #                  (needs the Citus build in ../shared/citus; docs/scale-out.md)
+#   make docs-screenshot  regenerate docs/report-background.png (dbctl report, headless Chromium)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -18,9 +19,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 DBCTL := $(BIN)/dbctl
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-DEBIAN_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl faketime
-
-.PHONY: setup system-packages up down migrate status test test-calendar lint pytest pgtap render bench bench-quick test-pg15 test-citus
+.PHONY: setup system-packages up down migrate status test test-calendar lint pytest pgtap render bench bench-quick test-pg15 test-citus \
+        docs-screenshot
 
 setup: $(VENV)/.installed system-packages
 
@@ -29,16 +29,19 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-# pg_prove and the pgTAP extension (pure SQL, which the embedded PostgreSQL 18 finds) from Debian;
-# libfaketime (package faketime) pins the clock of the servers of make test-calendar.
+# From Debian, each only when missing: pg_prove and the pgTAP extension (pure SQL, which the embedded
+# PostgreSQL 18 finds), libfaketime (package faketime: it pins the clock of make test-calendar's
+# servers), and chromium (dbctl report's browser test and make docs-screenshot).
 system-packages:
-	@if command -v pg_prove >/dev/null && compgen -G '/usr/share/postgresql/*/extension/pgtap.control' >/dev/null \
-	    && compgen -G '/usr/lib/*/faketime/libfaketime.so.1' >/dev/null; then \
-	  true; \
-	else \
-	  echo "installing $(DEBIAN_PACKAGES) from Debian"; \
+	@missing=""; \
+	command -v pg_prove >/dev/null || missing="$$missing libtap-parser-sourcehandler-pgtap-perl"; \
+	compgen -G '/usr/share/postgresql/*/extension/pgtap.control' >/dev/null || missing="$$missing postgresql-15-pgtap"; \
+	compgen -G '/usr/lib/*/faketime/libfaketime.so.1' >/dev/null || missing="$$missing faketime"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing from Debian"; \
 	  $(SUDO) apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 up: setup
@@ -96,3 +99,8 @@ bench-quick: setup up $(VENV)/.bench-installed
 # build in ../shared/citus (or AGENTDB_CITUS_DIR); AGENTDB_SKIP_CITUS=1 skips it, saying so.
 test-citus: setup $(VENV)/.bench-installed
 	$(BIN)/pytest -q -p no:cacheprovider tests/citus
+
+# The README's screenshot: dbctl report --module background --days 7 on a fresh database with the
+# background module migrated, seeded and maintained once, opened in Debian's headless Chromium.
+docs-screenshot: setup up
+	$(BIN)/python tests/python/report_screenshot.py docs/report-background.png

@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 import psycopg
 
-from agentdb import backup, citus, import_sqlite, ledger, lint, maintain, migrate, testrun
+from agentdb import backup, citus, html_report, import_sqlite, ledger, lint, maintain, migrate, testrun
 from agentdb.connection import connect, resolve_dsn, server_home
 from agentdb.errors import DbctlError
 from agentdb.manifest import IDENTIFIER
 from agentdb.project import Project
-from agentdb.report import table
+from agentdb.text_table import table
 from agentdb.server import EmbeddedServer, wheel_install_dir
 
 HERE = Path(__file__).resolve().parent
@@ -302,6 +302,26 @@ def maintain_command(ctx, dry_run, now, sets, dsn):
     failed = sum(r[5] == "failed" for r in report)
     if failed:
         raise DbctlError(f"{failed} maintenance actions failed (see the table above)")
+
+
+@cli.command(name="report")
+@option_module
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("agentdb-report.html"),
+              show_default=True, help="The HTML file to write.")
+@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True,
+              help="How many days of history the charts show.")
+@option_set
+@option_dsn
+@click.pass_context
+def report_command(ctx, modules, out, days, sets, dsn):
+    """One self-contained HTML page of the database: overview, partitions and retention, growth,
+    maintenance history, each migrated module, query health. Reads as the read-only role, in a READ
+    ONLY transaction; needs no network to open."""
+    project = project_from(ctx, sets)
+    with open_database(ctx, dsn) as conn:
+        page = html_report.build_report(conn, project, modules, days)
+    out.write_text(page, encoding="utf-8")
+    click.echo(f"wrote {out} ({len(page.encode()) / 1e6:.1f} MB)")
 
 
 @cli.command()

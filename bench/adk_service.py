@@ -56,7 +56,7 @@ class Table:
         return save_json(self.title, dsn, sizes, rows)
 
     def render(self) -> str:
-        from agentdb.report import table
+        from agentdb.text_table import table
         lines = []
         for metric, target, values, higher in self.rows:
             ours = values.get("AgentDbSessionService")

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 
+from bench import report
 from bench.common import Measure, Results, Row, fresh_database, samples, timed
 
 FULL = {"messages": 1_000_000, "long_session": 100_000, "events": 1_000_000, "depth": 50_000, "bulk": 10_000}
@@ -158,6 +159,7 @@ def run(quick: bool) -> Results:
         with psycopg.connect(dsn, autocommit=True) as conn:
             build(conn, sizes)
             measure(results, conn, sizes)
+        report.add_rows(results, dsn, "assistant")
         results.save(dsn, sizes)
     return results
 

@@ -10,6 +10,7 @@ import psycopg
 
 from bench.background_spec import (ACTIVE_AGENTS, HEALTH_OVERVIEW, METRICS_SUMMARY, RECENT_HEARTBEATS, SPEC_DDL,
                                    WEEKLY_DELETES)
+from bench import report
 from bench.common import Measure, Results, Row, fresh_database, progress, samples, timed
 
 FULL = {"agents": 1000, "days": 7, "single": 2000, "batch": 100_000, "messages": 20_000}
@@ -242,6 +243,7 @@ def run(quick: bool) -> Results:
             for conn in (ours, spec):
                 top_up(conn, sizes["agents"])
             measure(results, dsn, ours, spec, sizes, quick)
+            report.add_rows(results, dsn, "background")
             results.save(dsn, sizes)
     return results
 

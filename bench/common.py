@@ -16,7 +16,7 @@ import psycopg
 from agentdb import migrate
 from agentdb.connection import connect, resolve_dsn, with_database
 from agentdb.project import Project
-from agentdb.report import table
+from agentdb.text_table import table
 from agentdb.testrun import create_database, drop_database
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,7 +22,7 @@ from psycopg.types.json import Json, Jsonb
 from psycopg.types.string import TextLoader
 
 from agentdb.server import wheel_install_dir
-from bench import adk, naive
+from bench import adk, naive, report
 from bench.common import (ROOT, RUNS, Measure, Results, Row, commit_floor, fresh_database, progress, samples,
                           storage_per_event, timed)
 
@@ -241,6 +241,7 @@ def run(quick: bool) -> Results:
         peer = adk.run(sizes["adk_events"],
                        [adk_event(n, random.Random(n), films.start) for n in range(sizes["adk_events"])])
         measure(results, films, spec, peer, ingest, sizes)
+        report.add_rows(results, dsn, "films")
         results.save(dsn, sizes)
         films.conn.close()
         films.raw.close()

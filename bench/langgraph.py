@@ -42,7 +42,7 @@ class Table:
         self.rows.append((metric, goal, ours, theirs, note, higher_is_better))
 
     def render(self) -> str:
-        from agentdb.report import table
+        from agentdb.text_table import table
         lines = []
         for metric, goal, ours, theirs, note, higher in self.rows:
             ratio = ""

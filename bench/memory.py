@@ -16,6 +16,7 @@ from agentdb import migrate
 from agentdb.connection import connect, with_database
 from agentdb.project import Project
 from agentdb.testrun import create_database, drop_database
+from bench import report
 from bench.common import ROOT, Measure, Results, Row, admin_dsn, commit_floor, progress, samples, timed
 
 FULL = {"memories": 100_000, "dim": 1536, "queries": 20, "state_updates": 2000, "messages": 20_000}
@@ -209,5 +210,6 @@ def run(quick: bool) -> Results:
                             Measure([state_rate(conn, sizes["state_updates"])], unit="/s"), higher_is_better=True,
                             note="synchronous commit, one per call"))
             rls_rows(results, dsn, conn, sizes)
+        report.add_rows(results, dsn, "memory")
         results.save(dsn, sizes)
     return results

@@ -5,7 +5,7 @@ SELECT plan(36);
 SELECT has_schema('assistant', 'schema assistant exists');
 SELECT tables_are('assistant', ARRAY['chat_sessions', 'chat_messages', 'agent_states', 'calendar_events'],
                   'assistant has exactly the spec''s four tables');
-SELECT views_are('assistant', ARRAY[]::name[], 'assistant has no views');
+SELECT views_are('assistant', ARRAY['messages_daily', 'calendar_load_daily'], 'assistant has exactly its views');
 SELECT functions_are('assistant', ARRAY[
     'add_message', 'book_event', 'check_limit', 'check_new_event', 'check_session_id', 'check_time_range', 'cleanup_old_sessions',
     'cleanup_orphaned_agent_states', 'conflict_error', 'create_event', 'event_range', 'events_between',

@@ -15,7 +15,8 @@ SELECT set_eq(
 );
 SELECT views_are('background', ARRAY[
     'active_agents', 'recent_heartbeats', 'metrics_summary', 'system_health_overview', 'stale_agents', 'llm_usage_daily',
-    'health_overview', 'metrics_last_hour'
+    'health_overview', 'metrics_last_hour',
+    'fleet_state_hourly', 'heartbeats_per_minute', 'error_events_daily'
 ], 'background has exactly its views');
 SELECT materialized_views_are('background', ARRAY['agent_health_summary'], 'background has exactly its materialized view');
 SELECT functions_are('background', ARRAY[

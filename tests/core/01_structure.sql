@@ -29,7 +29,7 @@ SELECT functions_are(
     'core has exactly its functions'
 );
 SELECT views_are('core', ARRAY['maintenance_health', 'materialized_view_health', 'unused_indexes', 'slow_statements',
-                              'monitoring_alerts'], 'core has exactly its views');
+                              'monitoring_alerts', 'partition_timeline', 'maintenance_runs'], 'core has exactly its views');
 SELECT function_privs_are('core', 'run_maintenance', ARRAY['timestamp with time zone', 'boolean'],
                           '{{ maintenance_role }}', ARRAY['EXECUTE'],
                           'the maintenance role may run maintenance');

@@ -12,7 +12,7 @@ SELECT set_eq(
     ],
     'films has exactly its tables (partitions aside)'
 );
-SELECT materialized_views_are('films', ARRAY['session_summary', 'agent_performance', 'daily_activity'],
+SELECT materialized_views_are('films', ARRAY['session_summary', 'agent_performance', 'daily_activity', 'agent_usage_daily'],
                               'films has exactly its materialized views');
 SELECT functions_are('films', ARRAY[
     'agent_workflow', 'append_event', 'append_events', 'append_events_json', 'apply_delta', 'apply_scoped_state',
@@ -122,8 +122,8 @@ SELECT is((SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indexrelid 
           '(tool_name IS NOT NULL)', 'only tool events are in the tool index');
 SELECT index_is_type('films', 'film_projects', 'film_projects_title_trgm', 'gin', 'film titles have a trigram index');
 SELECT set_eq($$SELECT view::text FROM core.materialized_views WHERE view::text LIKE 'films.%'$$,
-              ARRAY['films.session_summary', 'films.agent_performance', 'films.daily_activity'],
-              'the three materialized views are registered with maintenance');
+              ARRAY['films.session_summary', 'films.agent_performance', 'films.daily_activity', 'films.agent_usage_daily'],
+              'the four materialized views are registered with maintenance');
 SELECT ok((SELECT bool_and(EXISTS (SELECT FROM pg_index WHERE indrelid = v.view AND indisunique))
            FROM core.materialized_views AS v WHERE v.view::text LIKE 'films.%'),
           'each has the unique index REFRESH CONCURRENTLY needs');

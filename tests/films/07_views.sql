@@ -5,8 +5,9 @@ SELECT plan(5);
 SELECT results_eq(
     $$SELECT action, outcome, message FROM core.run_maintenance('2026-06-01+00')
       WHERE target LIKE 'films.%' AND action = 'refresh' ORDER BY target$$,
-    $$VALUES ('refresh', 'ok', 'concurrently'), ('refresh', 'ok', 'concurrently'), ('refresh', 'ok', 'concurrently')$$,
-    'maintenance refreshes the three views concurrently'
+    $$VALUES ('refresh', 'ok', 'concurrently'), ('refresh', 'ok', 'concurrently'), ('refresh', 'ok', 'concurrently'),
+             ('refresh', 'ok', 'concurrently')$$,
+    'maintenance refreshes the four views concurrently'
 );
 SELECT results_eq(
     $$SELECT status, duration_seconds, total_events, total_questions, total_answers, total_reasoning_events,

@@ -29,7 +29,8 @@ SELECT functions_are('memory', ARRAY[
     'state_delta', 'state_hash', 'update_agent_state', 'use_context_template', 'v1_message_owner', 'v1_session_id',
     'validate_messages_v2', 'write_state'
 ], 'memory has exactly its functions');
-SELECT views_are('memory', ARRAY[]::name[], 'memory has no views');
+SELECT views_are('memory', ARRAY['memories_by_type', 'recall_activity_daily', 'state_activity_daily', 'agent_state_summary'],
+                 'memory has exactly its views');
 
 SELECT columns_are('memory', 'chat_messages_v2', ARRAY[
     'id', 'version', 'conversation_id', 'session_id', 'parent_message_id', 'channel_id', 'sender_user_id',

@@ -1,4 +1,4 @@
-"""Plain-text tables for the terminal."""
+"""Plain-text tables for the terminal (dbctl's command output and the benchmark tables)."""
 
 
 def table(headers: list[str], rows: list[list]) -> str:
