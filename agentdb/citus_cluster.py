@@ -20,10 +20,8 @@ import glob
 import hashlib
 import json
 import os
-import pwd
 import secrets
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -32,8 +30,8 @@ from pathlib import Path
 import psycopg
 
 from agentdb.errors import DbctlError
-from agentdb.server import (PGTAP_CONTROL_GLOB, SYSTEM_BASE, _free_port, ensure_service_user, run_tool,
-                            wheel_install_dir)
+from agentdb.server import (PGTAP_CONTROL_GLOB, SYSTEM_BASE, _free_port, ensure_service_user, give_to,
+                            reachable_by, run_tool, wheel_install_dir)
 
 SUPERUSER = "agentdb"
 DATABASE = "agentdb"
@@ -258,15 +256,10 @@ class CitusCluster:
         ensure_service_user(self.service_user)
 
     def _reachable(self, path: Path) -> bool:
-        if not self.service_user:
-            return True
-        command = ["runuser", "-u", self.service_user, "--", "test", "-x", str(path)]
-        return subprocess.run(command, capture_output=True).returncode == 0
+        return reachable_by(self.service_user, path)
 
     def _give(self, path: Path):
-        if self.service_user:
-            entry = pwd.getpwnam(self.service_user)
-            os.chown(path, entry.pw_uid, entry.pw_gid)
+        give_to(self.service_user, path)
 
 
 def main(argv: list[str]) -> int:

@@ -274,15 +274,10 @@ class EmbeddedServer:
         ensure_service_user(self.service_user)
 
     def _reachable(self, path: Path) -> bool:
-        if not self.service_user:
-            return True
-        command = ["runuser", "-u", self.service_user, "--", "test", "-x", str(path)]
-        return subprocess.run(command, capture_output=True).returncode == 0
+        return reachable_by(self.service_user, path)
 
     def _give(self, path: Path):
-        if self.service_user:
-            entry = pwd.getpwnam(self.service_user)
-            os.chown(path, entry.pw_uid, entry.pw_gid)
+        give_to(self.service_user, path)
 
 
 def _server_settings(port: int) -> str:
@@ -343,3 +338,18 @@ def ensure_service_user(name: str | None) -> None:
     except KeyError:
         subprocess.run(["useradd", "--system", "--user-group", "--no-create-home",
                         "--shell", "/usr/sbin/nologin", name], check=True)
+
+
+def reachable_by(service_user: str | None, path: Path) -> bool:
+    """Whether the service user (when there is one) can pass through the folder `path`."""
+    if not service_user:
+        return True
+    command = ["runuser", "-u", service_user, "--", "test", "-x", str(path)]
+    return subprocess.run(command, capture_output=True).returncode == 0
+
+
+def give_to(service_user: str | None, path: Path) -> None:
+    """Hand `path` to the service user, when there is one."""
+    if service_user:
+        entry = pwd.getpwnam(service_user)
+        os.chown(path, entry.pw_uid, entry.pw_gid)
