@@ -121,3 +121,18 @@ def test_reads_look_blobs_up_by_key(databases):
                 assert blobs, (name, kind, plan)
                 assert all(n["Node Type"] in ("Index Scan", "Index Only Scan") for n in blobs), (name, kind, plan)
                 assert all(n.get("Index Cond", "").count("=") >= 4 for n in blobs), (name, kind, [n.get("Index Cond") for n in blobs])
+
+
+def test_array_literals_round_trip(databases):
+    """The savers pass their arrays as literals they write themselves: what the server reads back is
+    what was written, whatever the characters and bytes."""
+    from agentdb.langgraph._base import bytea_array, integer_array, text_array
+
+    texts = ["", "NULL", "plain", 'quote " and \\ backslash', "{braces}, commas, spaces ", "ünïcødé ✓", "\\x00", None]
+    blobs = [b"", bytes(range(256)), b'"\\{}', None]
+    ints = [0, -3, 2**31 - 1, -(2**31)]
+    with psycopg.connect(databases["agentdb"]) as conn:
+        assert conn.execute("SELECT %s::text[]", (text_array(texts),)).fetchone()[0] == texts
+        assert conn.execute("SELECT %s::bytea[]", (bytea_array(blobs),)).fetchone()[0] == blobs
+        assert conn.execute("SELECT %s::integer[]", (integer_array(ints),)).fetchone()[0] == ints
+        assert conn.execute("SELECT %s::text[], %s::bytea[]", (text_array([]), bytea_array([]))).fetchone() == ([], [])
