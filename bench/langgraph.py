@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg.rows import dict_row
 
-from bench.common import RUNS, Measure, fresh_database, timed
+from bench.common import RUNS, Measure, commit_floor, fresh_database, timed
 
 QUICK = {"checkpoints": 200, "threads": 200, "per_thread": 5, "items": 10_000}
 FULL = {"checkpoints": 1_000, "threads": 2_000, "per_thread": 10, "items": 100_000}
@@ -106,21 +106,22 @@ def _stepper(saver, thread_id: str, count: int):
     return step, history
 
 
-def _steps_and_lists(savers: dict, count: int) -> dict:
-    """Steps and lists of each saver's thread, in turn: RUNS rounds of 5 steps and a list per saver,
-    the first saver of a round alternating (load on the machine falls on both alike)."""
-    runners = {name: _stepper(saver, "bench-thread", count) for name, saver in savers.items()}
+def _steps_and_lists(savers: dict, count: int, thread_id: str = "bench-thread") -> dict:
+    """Steps and lists of each saver's thread, in turn: RUNS * 5 steps and RUNS lists per saver, one
+    saver's step (or list) then the other's, the first alternating (a step is two commits, whose
+    flushes wait on a disk other work shares: a burst of it falls on both alike)."""
+    runners = {name: _stepper(saver, thread_id, count) for name, saver in savers.items()}
     out = {name: {"step": [], "list": []} for name in savers}
     for step, history in runners.values():  # warm-up
         step()
         history()
     names = list(savers)
+    for n in range(RUNS * 5):
+        for name in (names if n % 2 == 0 else names[::-1]):
+            out[name]["step"].append(timed(runners[name][0])[0])
     for n in range(RUNS):
         for name in (names if n % 2 == 0 else names[::-1]):
-            step, history = runners[name]
-            for _ in range(5):
-                out[name]["step"].append(timed(step)[0])
-            out[name]["list"].append(timed(history)[0])
+            out[name]["list"].append(timed(runners[name][1])[0])
     return {name: {k: Measure(v) for k, v in measures.items()} for name, measures in out.items()}
 
 
@@ -265,10 +266,25 @@ def run(quick: bool) -> Table:
             "ours": (_size(ours, OUR_TABLES) - empty["ours"]) / _count(ours, "SELECT count(*) FROM langgraph.checkpoints"),
             "peer": (_size(theirs, PEER_TABLES) - empty["peer"]) / _count(theirs, "SELECT count(*) FROM checkpoints"),
         }
+        # The same steps with the commits' WAL flushes not waited for (synchronous_commit off on both
+        # sides, a thread of their own): what a step costs besides the two flushes, which on a shared
+        # disk are most of it; and those two flushes, measured alone (the floor of a step).
+        unflushed = "-c synchronous_commit=off"
+        with AgentDbSaver.from_conn_string(psycopg.conninfo.make_conninfo(
+                ours, options=f"-c role=agentdb_app {unflushed}")) as mine, \
+                PostgresSaver.from_conn_string(psycopg.conninfo.make_conninfo(theirs, options=unflushed)) as peer:
+            cpu = _steps_and_lists({"ours": mine, "peer": peer}, n, "bench-thread-unflushed")
+        with psycopg.connect(ours, autocommit=True) as conn:
+            commits = commit_floor(conn, RUNS * 10)
         with PostgresStore.from_conn_string(theirs) as store:
             store.setup()
         result.add(f"graph step: get_tuple + put + put_writes, thread of {n:,}", ">= PostgresSaver",
                    measured["ours"]["step"], measured["peer"]["step"], note="agentdb and PostgresSaver in turn")
+        result.add("graph step, flushes not waited for (synchronous_commit off, both)", "diagnostic",
+                   cpu["ours"]["step"], cpu["peer"]["step"], note="the step above less its two commits' wait")
+        result.add("floor: two commits (a one-row insert and its commit, twice)", "floor of a step",
+                   Measure([a + b for a, b in zip(commits[::2], commits[1::2])]), None,
+                   note="what each step of either saver waits for on this server's disk")
         result.add(f"list: a thread's whole history ({n:,} checkpoints)", ">= PostgresSaver",
                    measured["ours"]["list"], measured["peer"]["list"], note="agentdb and PostgresSaver in turn")
         result.add("storage per checkpoint (checkpoints, blobs, writes, indexes)", "<= PostgresSaver; bounded by the cap",
