@@ -116,11 +116,14 @@ def test_reads_look_blobs_up_by_key(databases):
             custom = conn.execute("EXPLAIN (FORMAT JSON) " + sql, {"thread_id": "long", "checkpoint_ns": ""})
             generic = conn.execute("EXPLAIN (GENERIC_PLAN, FORMAT JSON) "
                                    + sql.replace("%(thread_id)s", "$1").replace("%(checkpoint_ns)s", "$2"))
-            for kind, plan in (("custom", custom.fetchone()[0][0]["Plan"]), ("generic", generic.fetchone()[0][0]["Plan"])):
+            plans = (("custom", custom.fetchone()[0][0]["Plan"]), ("generic", generic.fetchone()[0][0]["Plan"]))
+            for kind, plan in plans:
                 blobs = [n for n in _plan_nodes(plan) if n.get("Relation Name") == partition]
                 assert blobs, (name, kind, plan)
+                # Each blob found by its whole key (thread, partition key, namespace, channel, version).
                 assert all(n["Node Type"] in ("Index Scan", "Index Only Scan") for n in blobs), (name, kind, plan)
-                assert all(n.get("Index Cond", "").count("=") >= 4 for n in blobs), (name, kind, [n.get("Index Cond") for n in blobs])
+                conditions = [n.get("Index Cond", "") for n in blobs]
+                assert all(c.count("=") >= 4 for c in conditions), (name, kind, conditions)
 
 
 def test_array_literals_round_trip(databases):
@@ -128,7 +131,8 @@ def test_array_literals_round_trip(databases):
     what was written, whatever the characters and bytes."""
     from agentdb.langgraph._base import bytea_array, integer_array, text_array
 
-    texts = ["", "NULL", "plain", 'quote " and \\ backslash', "{braces}, commas, spaces ", "ünïcødé ✓", "\\x00", None]
+    texts = ["", "NULL", "plain", 'quote " and \\ backslash', "{braces}, commas, spaces ", "ünïcødé ✓", "\\x00",
+             None]
     blobs = [b"", bytes(range(256)), b'"\\{}', None]
     ints = [0, -3, 2**31 - 1, -(2**31)]
     with psycopg.connect(databases["agentdb"]) as conn:
