@@ -59,6 +59,23 @@ SELECT has_function_privilege('langgraph.put_checkpoint(text, text, text, text, 
 # without a thread (list(None, ...)) it is c.thread_id and the statement runs on every shard. The
 # channel versions are expanded by a set-returning function in a subquery's target list, not in its
 # FROM: Citus cannot plan a FROM function that reads the outer row on several shards.
+# {blobs} reads the blobs of the checkpoint's channel versions:
+#   * for one thread, each version by its primary key (a LATERAL lookup, LIMIT 1 so that it is not
+#     flattened into a join): a checkpoint reads as many index entries as it has blob channels,
+#     whatever the length of its thread (a join is planned from the thread's row count, and for a
+#     long thread is a hash join reading every blob of the thread, for every checkpoint returned);
+#   * across threads (list(None, ...)), the join: the statement runs on every shard of a cluster.
+_BLOBS_BY_KEY = """
+     CROSS JOIN LATERAL (
+         SELECT bl.channel, bl.type, bl.blob FROM langgraph.checkpoint_blobs AS bl
+         WHERE bl.thread_id = %(thread_id)s AND bl.thread_created_at = c.thread_created_at
+           AND bl.checkpoint_ns = c.checkpoint_ns AND bl.channel = (v.kv).key AND bl.version = (v.kv).value
+         LIMIT 1
+     ) AS bl"""
+_BLOBS_JOINED = """
+     INNER JOIN langgraph.checkpoint_blobs AS bl
+         ON bl.thread_id = c.thread_id AND bl.thread_created_at = c.thread_created_at
+        AND bl.checkpoint_ns = c.checkpoint_ns AND bl.channel = (v.kv).key AND bl.version = (v.kv).value"""
 _SELECT_TEMPLATE = """
 SELECT
     c.thread_id,
@@ -68,10 +85,7 @@ SELECT
     c.parent_checkpoint_id,
     c.metadata,
     (SELECT array_agg(array[bl.channel::bytea, bl.type::bytea, bl.blob])
-     FROM (SELECT jsonb_each_text(c.checkpoint -> 'channel_versions') AS kv) AS v
-     INNER JOIN langgraph.checkpoint_blobs AS bl
-         ON bl.thread_id = {thread} AND bl.thread_created_at = c.thread_created_at
-        AND bl.checkpoint_ns = c.checkpoint_ns AND bl.channel = (v.kv).key AND bl.version = (v.kv).value
+     FROM (SELECT jsonb_each_text(c.checkpoint -> 'channel_versions') AS kv) AS v{blobs}
     ) AS channel_values,
     (SELECT array_agg(array[cw.task_id::bytea, cw.channel::bytea, cw.type::bytea, cw.blob,
                             convert_to(cw.task_path, 'UTF8'), cw.idx::text::bytea])
@@ -81,8 +95,8 @@ SELECT
     ) AS pending_writes
 FROM langgraph.checkpoints AS c
 """
-SELECT_THREAD_SQL = _SELECT_TEMPLATE.format(thread="%(thread_id)s")
-SELECT_ALL_SQL = _SELECT_TEMPLATE.format(thread="c.thread_id")
+SELECT_THREAD_SQL = _SELECT_TEMPLATE.format(thread="%(thread_id)s", blobs=_BLOBS_BY_KEY)
+SELECT_ALL_SQL = _SELECT_TEMPLATE.format(thread="c.thread_id", blobs=_BLOBS_JOINED)
 
 # The thread's partition key (its created_at) looked up in the statement: the planner prunes to one
 # partition at run time.
@@ -101,12 +115,35 @@ WHERE w.thread_id = %s
 GROUP BY w.checkpoint_id
 """
 
+# The arrays go as array literals the client writes (text_array, bytea_array, integer_array): psycopg
+# adapts a Python list element by element in Python (some 20 us a list, and for a bytea[] in text
+# format some 170 us for one 2 kB blob, escaped byte by byte): 8 lists were most of a graph step's
+# client time. A literal is one string, cast by the server.
 PUT_SQL = """
 SELECT langgraph.put_checkpoint(%s, %s, %s, %s, %s, %s, %s, %s::text[], %s::text[], %s::text[], %s::bytea[])
 """
 PUT_WRITES_SQL = """
 SELECT langgraph.put_writes(%s, %s, %s, %s, %s, %s::integer[], %s::text[], %s::text[], %s::bytea[], %s)
 """
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def text_array(values: Sequence[str | None]) -> str:
+    """A PostgreSQL text[] literal (elements double-quoted, backslashes and quotes escaped)."""
+    return "{" + ",".join("NULL" if v is None else _quoted(v) for v in values) + "}"
+
+
+def bytea_array(values: Sequence[bytes | None]) -> str:
+    """A PostgreSQL bytea[] literal, each element in bytea's hex format."""
+    return "{" + ",".join("NULL" if v is None else '"\\\\x' + v.hex() + '"' for v in values) + "}"
+
+
+def integer_array(values: Sequence[int]) -> str:
+    """A PostgreSQL integer[] literal."""
+    return "{" + ",".join(str(int(v)) for v in values) + "}"
 DELETE_THREAD_SQL = "SELECT langgraph.delete_thread(%s)"
 DELETE_FOR_RUNS_SQL = "SELECT langgraph.delete_for_runs(%s::text[])"
 COPY_THREAD_SQL = "SELECT langgraph.copy_thread(%s, %s)"
@@ -176,7 +213,7 @@ class AgentDbSaverBase(BaseCheckpointSaver[str]):
             blobs.append(blob)
         params = (str(thread_id), checkpoint_ns, checkpoint["id"], parent_id, Jsonb(copy),
                   Jsonb(get_serializable_checkpoint_metadata(config, metadata)), _timestamp(checkpoint.get("ts")),
-                  channels, versions, types, blobs)
+                  text_array(channels), text_array(versions), text_array(types), bytea_array(blobs))
         next_config: RunnableConfig = {"configurable": {
             "thread_id": thread_id, "checkpoint_ns": checkpoint_ns, "checkpoint_id": checkpoint["id"]}}
         return params, next_config
@@ -193,8 +230,8 @@ class AgentDbSaverBase(BaseCheckpointSaver[str]):
             blobs.append(blob)
         configurable = config["configurable"]
         return (str(configurable["thread_id"]), configurable.get("checkpoint_ns", "") or "",
-                configurable["checkpoint_id"], task_id, task_path, idx, channels, types, blobs,
-                all(w[0] in WRITES_IDX_MAP for w in writes))
+                configurable["checkpoint_id"], task_id, task_path, integer_array(idx), text_array(channels),
+                text_array(types), bytea_array(blobs), all(w[0] in WRITES_IDX_MAP for w in writes))
 
     # ----- reads -----
     @staticmethod

@@ -3,7 +3,10 @@
 -- checkpoints, blobs and writes:
 --   * a month whose partitions lie wholly before the cutoff and none of whose threads is active:
 --     its idle threads' rows are deleted from langgraph.threads, then its three partitions are
---     dropped (core.retire_partition): no row-by-row delete, no dead tuples left to vacuum;
+--     dropped, by one DROP TABLE (what core.retire_partition does for tables whose retention action
+--     is 'drop', without its DETACH first), or by core.retire_partition otherwise (action 'detach',
+--     a detach pending): no row-by-row delete, no dead tuples left to vacuum. The partitions of the
+--     three tables are read once a run (core.partitions_of parses every bound of a table);
 --   * otherwise (a month with an active thread, the default partition), idle threads are deleted
 --     row by row, at most {{ langgraph_retention_batch }} a run, oldest activity first.
 -- Order of locks: a thread's row first (a writer of the thread holds it while it writes), then a
@@ -16,18 +19,29 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_cutoff timestamptz;
+    v_parents constant regclass[] := ARRAY['langgraph.checkpoint_writes', 'langgraph.checkpoint_blobs',
+                                            'langgraph.checkpoints']::regclass[];
+    v_drop boolean;
     v_month record;
-    v_partition regclass;
-    v_parent regclass;
+    v_n_partition integer;
     v_thread record;
     v_n bigint;
     v_count bigint := 0;
 BEGIN
     PERFORM core.check_clock(p_now);
     v_cutoff := p_now - make_interval(days => {{ langgraph_thread_ttl_days }});
+    -- Dropped outright where every table's retention action is 'drop'.
+    SELECT count(*) = cardinality(v_parents) AND bool_and(t.retention_action = 'drop') INTO v_drop
+    FROM core.partitioned_tables AS t WHERE t.parent = ANY (v_parents);
     FOR v_month IN
-        SELECT p.lower_bound, p.upper_bound FROM core.partitions_of('langgraph.checkpoints') AS p
+        SELECT p.lower_bound, p.upper_bound,
+               array_agg(p.partition ORDER BY t.n) AS partitions,
+               array_agg(t.parent ORDER BY t.n) AS parents,
+               bool_or(p.detach_pending) AS detach_pending
+        FROM unnest(v_parents) WITH ORDINALITY AS t (parent, n)
+        CROSS JOIN LATERAL core.partitions_of(t.parent) AS p
         WHERE NOT p.is_default AND p.upper_bound <= v_cutoff
+        GROUP BY p.lower_bound, p.upper_bound
         ORDER BY p.lower_bound
     LOOP
         CONTINUE WHEN EXISTS (
@@ -54,15 +68,19 @@ BEGIN
               AND NOT EXISTS (SELECT 1 FROM langgraph.threads AS t WHERE t.thread_id = c.thread_id);
             CONTINUE;
         END IF;
-        FOREACH v_parent IN ARRAY ARRAY['langgraph.checkpoint_writes', 'langgraph.checkpoint_blobs',
-                                        'langgraph.checkpoints']::regclass[] LOOP
-            SELECT p.partition INTO v_partition FROM core.partitions_of(v_parent) AS p
-            WHERE NOT p.is_default AND p.lower_bound = v_month.lower_bound AND p.upper_bound = v_month.upper_bound;
-            IF v_partition IS NOT NULL THEN
-                EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v_partition);
-                PERFORM core.retire_partition(v_parent, v_partition, p_now);
-            END IF;
-        END LOOP;
+        -- Locked writes, blobs, checkpoints (the order every remover of a thread's rows takes).
+        EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE',
+                       (SELECT string_agg(format('%s', p.partition), ', ' ORDER BY p.n)
+                        FROM unnest(v_month.partitions) WITH ORDINALITY AS p (partition, n)));
+        IF v_drop AND NOT v_month.detach_pending THEN
+            EXECUTE format('DROP TABLE %s',
+                           (SELECT string_agg(format('%s', p.partition), ', ' ORDER BY p.n)
+                            FROM unnest(v_month.partitions) WITH ORDINALITY AS p (partition, n)));
+        ELSE
+            FOR v_n_partition IN 1 .. cardinality(v_month.partitions) LOOP
+                PERFORM core.retire_partition(v_month.parents[v_n_partition], v_month.partitions[v_n_partition], p_now);
+            END LOOP;
+        END IF;
     END LOOP;
 
     -- The rest, row by row: threads of months that keep an active thread, or in the default partition.

@@ -2,7 +2,7 @@
 -- rows, whole months dropped as partitions when all their threads are idle, row by row where a month
 -- keeps an active thread; the history cap; expired store items. Runs as the owner (p_now ahead).
 BEGIN;
-SELECT plan(14);
+SELECT plan(17);
 
 -- Two past months with their partitions: January 2026 all idle, February with one active thread.
 SELECT count(r.*) FROM (VALUES ('langgraph.checkpoints'::regclass), ('langgraph.checkpoint_blobs'),
@@ -66,6 +66,26 @@ INSERT INTO langgraph.store (root, prefix, key, value, expires_at, ttl_minutes) 
     ('a', 'a.b', 'kept', '{}', NULL, NULL);
 SELECT is(langgraph.expire_store_items('2026-03-01+00'), 1::bigint, 'one store item expired');
 SELECT set_eq($$SELECT key FROM langgraph.store$$, ARRAY['new', 'kept'], 'the others stay');
+
+-- Tables whose retention action is 'detach': an idle month's partitions are handed to
+-- core.retire_partition (detached and recorded for a later drop), not dropped.
+UPDATE core.partitioned_tables SET retention_action = 'detach'
+WHERE parent IN ('langgraph.checkpoints'::regclass, 'langgraph.checkpoint_blobs', 'langgraph.checkpoint_writes');
+SELECT count(r.*) FROM (VALUES ('langgraph.checkpoints'::regclass), ('langgraph.checkpoint_blobs'),
+                             ('langgraph.checkpoint_writes')) AS p (parent)
+CROSS JOIN LATERAL core.create_partition(p.parent, '2025-12-01+00') AS r;
+INSERT INTO langgraph.threads (thread_id, created_at, last_activity_at) VALUES ('dec-1', '2025-12-05+00', '2025-12-06+00');
+INSERT INTO langgraph.checkpoints (thread_id, checkpoint_ns, checkpoint_id, checkpoint, metadata, created_at, thread_created_at)
+VALUES ('dec-1', '', 'c1', '{}', '{}', '2025-12-05+00', '2025-12-05+00');
+SELECT is(langgraph.remove_idle_threads('2026-03-15+00'), 2::bigint,
+          'December''s idle thread is removed (and long, idle since 7 February)');
+SELECT is_empty($$SELECT p.partition FROM core.partitions_of('langgraph.checkpoints') AS p
+                  WHERE p.lower_bound = '2025-12-01+00'$$,
+                'December''s checkpoints partition is no longer attached');
+SELECT is((SELECT count(*)::int FROM core.detached_partitions AS d
+           WHERE d.parent IN ('langgraph.checkpoints'::regclass, 'langgraph.checkpoint_blobs',
+                              'langgraph.checkpoint_writes')),
+          3, 'its three partitions are detached and kept until their grace ends (retention action detach)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -83,3 +83,60 @@ def test_time_travel_by_time(databases):
         assert saver.get_tuple(found).checkpoint["channel_values"] == {"n": 0}
         assert saver.get_config_at("travel", at + timedelta(hours=1))["configurable"]["checkpoint_id"] == ids[1]
         assert saver.get_config_at("travel", at - timedelta(hours=1)) is None
+
+
+def _plan_nodes(plan: dict):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+def test_reads_look_blobs_up_by_key(databases):
+    """get_tuple and list read a checkpoint's blobs by primary key (an index probe per channel under a
+    LIMIT), not by a join reading every blob of the thread, on a long thread of one database (where
+    the planner estimates that the thread is the whole table) and in the generic plan a prepared
+    statement settles on."""
+    from agentdb.langgraph._base import GET_LATEST_SQL, AgentDbSaverBase
+
+    with AgentDbSaver.from_conn_string(app_dsn(databases["agentdb"])) as saver:
+        config = {"configurable": {"thread_id": "long", "checkpoint_ns": ""}}
+        for n in range(300):
+            checkpoint = empty_checkpoint()
+            checkpoint["channel_values"] = {"messages": [f"message {i} " + "x" * 80 for i in range(n % 20)], "n": n}
+            checkpoint["channel_versions"] = {"messages": f"{n + 1:032}.0", "n": f"{n + 1:032}.0"}
+            config = saver.put(config, checkpoint, {"source": "loop", "step": n}, checkpoint["channel_versions"])
+    list_sql, _ = AgentDbSaverBase._list_query({"configurable": {"thread_id": "long", "checkpoint_ns": ""}},
+                                               None, None, None)
+    with psycopg.connect(databases["agentdb"], autocommit=True) as conn:
+        conn.execute("ANALYZE langgraph.threads, langgraph.checkpoints, langgraph.checkpoint_blobs")
+        partition = conn.execute("SELECT DISTINCT tableoid::regclass::text FROM langgraph.checkpoint_blobs "
+                                 "WHERE thread_id = 'long'").fetchone()[0].removeprefix("langgraph.")
+        conn.execute("SET role agentdb_app")
+        for name, sql in (("get_tuple", GET_LATEST_SQL), ("list", list_sql)):
+            custom = conn.execute("EXPLAIN (FORMAT JSON) " + sql, {"thread_id": "long", "checkpoint_ns": ""})
+            generic = conn.execute("EXPLAIN (GENERIC_PLAN, FORMAT JSON) "
+                                   + sql.replace("%(thread_id)s", "$1").replace("%(checkpoint_ns)s", "$2"))
+            plans = (("custom", custom.fetchone()[0][0]["Plan"]), ("generic", generic.fetchone()[0][0]["Plan"]))
+            for kind, plan in plans:
+                blobs = [n for n in _plan_nodes(plan) if n.get("Relation Name") == partition]
+                assert blobs, (name, kind, plan)
+                # Each blob found by its whole key (thread, partition key, namespace, channel, version).
+                assert all(n["Node Type"] in ("Index Scan", "Index Only Scan") for n in blobs), (name, kind, plan)
+                conditions = [n.get("Index Cond", "") for n in blobs]
+                assert all(c.count("=") >= 4 for c in conditions), (name, kind, conditions)
+
+
+def test_array_literals_round_trip(databases):
+    """The savers pass their arrays as literals they write themselves: what the server reads back is
+    what was written, whatever the characters and bytes."""
+    from agentdb.langgraph._base import bytea_array, integer_array, text_array
+
+    texts = ["", "NULL", "plain", 'quote " and \\ backslash', "{braces}, commas, spaces ", "ünïcødé ✓", "\\x00",
+             None]
+    blobs = [b"", bytes(range(256)), b'"\\{}', None]
+    ints = [0, -3, 2**31 - 1, -(2**31)]
+    with psycopg.connect(databases["agentdb"]) as conn:
+        assert conn.execute("SELECT %s::text[]", (text_array(texts),)).fetchone()[0] == texts
+        assert conn.execute("SELECT %s::bytea[]", (bytea_array(blobs),)).fetchone()[0] == blobs
+        assert conn.execute("SELECT %s::integer[]", (integer_array(ints),)).fetchone()[0] == ints
+        assert conn.execute("SELECT %s::text[], %s::bytea[]", (text_array([]), bytea_array([]))).fetchone() == ([], [])
