@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg.rows import dict_row
 
-from bench.common import RUNS, Measure, commit_floor, fresh_database, timed
+from bench.common import RUNS, Measure, commit_floor, fresh_database, save_json, timed
 
 QUICK = {"checkpoints": 200, "threads": 200, "per_thread": 5, "items": 10_000}
 FULL = {"checkpoints": 1_000, "threads": 2_000, "per_thread": 10, "items": 100_000}
@@ -42,14 +42,29 @@ class Table:
     def add(self, metric: str, goal: str, ours, theirs, note: str = "", higher_is_better: bool = False):
         self.rows.append((metric, goal, ours, theirs, note, higher_is_better))
 
+    @staticmethod
+    def ratio(ours, theirs, higher: bool) -> float | None:
+        """The peer's median over agentdb's for a time or a size, agentdb's over the peer's for a rate:
+        above 1, agentdb is better."""
+        if isinstance(ours, Measure) and isinstance(theirs, Measure) and ours.median and theirs.median:
+            return ours.median / theirs.median if higher else theirs.median / ours.median
+        return None
+
+    def save(self, dsn: str, sizes: dict):
+        def as_json(v):
+            return {"median": v.median, "values": v.values, "unit": v.unit} if isinstance(v, Measure) else v
+        rows = [{"metric": metric, "target": goal, "agentdb": as_json(ours), "floor": as_json(theirs),
+                 "floor_label": "PostgresSaver / PostgresStore, same server, same run" if theirs is not None else "",
+                 "ratio_to_floor": self.ratio(ours, theirs, higher), "ratio_reads": "peer / agentdb (> 1: agentdb better)",
+                 "note": note} for metric, goal, ours, theirs, note, higher in self.rows]
+        return save_json(self.title, dsn, sizes, rows)
+
     def render(self) -> str:
         from agentdb.text_table import table
         lines = []
         for metric, goal, ours, theirs, note, higher in self.rows:
-            ratio = ""
-            if isinstance(ours, Measure) and isinstance(theirs, Measure) and ours.median and theirs.median:
-                value = ours.median / theirs.median if higher else theirs.median / ours.median
-                ratio = f"{value:,.2f}x"
+            value = self.ratio(ours, theirs, higher)
+            ratio = f"{value:,.2f}x" if value is not None else ""
             lines.append([metric, goal, *((v.text() if isinstance(v, Measure) else v or "") for v in (ours, theirs)),
                           ratio, note])
         headers = ["metric", "goal", "agentdb median (min-max)", "PostgresSaver / PostgresStore",
@@ -300,4 +315,5 @@ def run(quick: bool) -> Table:
         result.add(f"store search, 1 % filter over {items:,} items", ">= PostgresStore",
                    _store_search(ours, items, True), _store_search(theirs, items, False),
                    note="agentdb: GIN on value; PostgresStore scans the namespace")
+        result.save(ours, sizes)
     return result
