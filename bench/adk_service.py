@@ -181,7 +181,6 @@ class Floors:
         self.conn.execute("CREATE TABLE public.floor_probe (n integer)")
         self.films = psycopg.connect(self.dsn, autocommit=True)
         self.films.execute("SET plan_cache_mode = force_generic_plan")  # as the adapter's connections
-        self.films.adapters.register_loader("json", self.service._JsonBytes)  # its events' JSON as bytes
         return self
 
     def __exit__(self, *exc):

@@ -800,7 +800,7 @@ def test_statements_are_planned_once_on_the_services_connections(databases):
 
 
 def test_text_outside_ascii_round_trips_whatever_the_client_encoding(databases):
-    """get_session reads the events' JSON as the bytes the server sends, in the connection's encoding."""
+    """Events' text is stored and read back as sent, over a connection in UTF-8 or in another encoding."""
     async def body(dsn, text):
         async with AgentDbSessionService(dsn) as service:
             session = await service.create_session(app_name="text", user_id="alice")
