@@ -214,7 +214,8 @@ class Floors:
 
 async def timed(fns: list, runs: int) -> list[Measure]:
     """Seconds of each of fns (coroutine functions or plain ones) over `runs` rounds after one warm-up
-    round; within a round they run one after the other, so they share the machine's load."""
+    round; within a round they run one after the other, so they share the machine's load, each round
+    starting with the next of them (none always follows the same one)."""
     async def call(fn):
         result = fn()
         if asyncio.iscoroutine(result):
@@ -222,11 +223,12 @@ async def timed(fns: list, runs: int) -> list[Measure]:
     for fn in fns:
         await call(fn)
     out = [[] for _ in fns]
-    for _ in range(runs):
-        for fn, values in zip(fns, out):
+    for run in range(runs):
+        for k in range(len(fns)):
+            i = (run + k) % len(fns)
             started = time.perf_counter()
-            await call(fn)
-            values.append(time.perf_counter() - started)
+            await call(fns[i])
+            out[i].append(time.perf_counter() - started)
     return [Measure(values) for values in out]
 
 
