@@ -1,9 +1,11 @@
 """The ADK session-service benchmark: agentdb's AgentDbSessionService beside Google ADK's own
-InMemorySessionService (the floor: no storage at all) and DatabaseSessionService, each on a session
-built through its own append_event, on one server (a database each), in one run.
+InMemorySessionService (no storage at all) and DatabaseSessionService, each on a session built through
+its own append_event, on one server (a database each), in one run.
 
 Measured: one ADK turn's session work (what a Runner does: get_session with the most recent 100
-events, then 4 append_event), get_session of the whole session, and append_event from one client."""
+events, then 4 append_event), get_session of the whole session, and append_event from one client.
+agentdb's turn and whole-session read are read against their floors (Floors: the same work without
+the service), measured run for run in turn with them."""
 
 import asyncio
 import random
@@ -21,6 +23,7 @@ FULL = {"events": 10_000}
 QUICK = {"events": 200}
 SERVICES = ("InMemorySessionService", "DatabaseSessionService", "AgentDbSessionService")
 APP, USER = "films", "bench"
+TURN_RUNS = 31  # a turn takes milliseconds: more runs than RUNS, for a steadier median on a busy machine
 
 
 @dataclass
@@ -97,7 +100,10 @@ class Clock:
         return self.now
 
 
-async def measure(name: str, service, count: int) -> dict:
+async def measure(name: str, service, count: int, floor_dsn: str | None = None) -> dict:
+    """The service's turn, whole-session read and append rate on a session it built. With floor_dsn
+    (agentdb's database), the floors are measured in the same loop, run for run in turn with the
+    service's, so that a change in the machine's load moves both alike."""
     from google.adk.events import Event
     from google.adk.sessions.base_session_service import GetSessionConfig
 
@@ -116,6 +122,7 @@ async def measure(name: str, service, count: int) -> dict:
         if n % 500 == 499 or n + 1 == count:
             progress(f"{name}.append_event", n + 1, count)
     append_rate = count / (time.perf_counter() - started)
+    del prepared
 
     async def turn():
         current = await service.get_session(app_name=APP, user_id=USER, session_id=session.id,
@@ -126,66 +133,103 @@ async def measure(name: str, service, count: int) -> dict:
     async def whole():
         await service.get_session(app_name=APP, user_id=USER, session_id=session.id)
 
-    out = {"turn": await timed(turn), "whole": await timed(whole), "append": Measure([append_rate], "ev/s")}
-    # What the service returned, as JSON, for the floor: ADK's own parsing of the same events.
+    out = {"append": Measure([append_rate], "ev/s")}
+    if floor_dsn is None:
+        out["whole"], = await timed([whole], RUNS)
+        out["turn"], = await timed([turn], TURN_RUNS)
+        return out
+    # What the service returns, as JSON, for the floors: ADK's own parsing of the same events. The whole
+    # session is read before the turns append to it.
     from pydantic import TypeAdapter
     events = TypeAdapter(list[Event])
     recent = await service.get_session(app_name=APP, user_id=USER, session_id=session.id,
                                        config=GetSessionConfig(num_recent_events=100))
     full = await service.get_session(app_name=APP, user_id=USER, session_id=session.id)
-    out["returned"] = {"recent": events.dump_json(recent.events, exclude_none=True),
-                       "whole": events.dump_json(full.events, exclude_none=True), "session": session.id}
-    out["new_event"] = new_event
+    returned = {"recent": events.dump_json(recent.events, exclude_none=True),
+                "whole": events.dump_json(full.events, exclude_none=True)}
+    del recent, full
+    with Floors(floor_dsn, returned, new_event, session.id) as floors:
+        out["whole"], out["floor_whole"] = await timed([whole, floors.whole], RUNS)
+        out["turn"], out["floor_turn"], out["films_turn"] = await timed([turn, floors.turn, floors.films_turn],
+                                                                        TURN_RUNS)
     return out
 
 
-def floors(dsn: str, returned: dict, new_event) -> dict:
-    """The unavoidable work of a turn and of a whole-session read, without the service: ADK's own
-    parsing (pydantic model validation) of the events returned, building the 4 appended events, 4
-    one-row commits and one read round trip on the same server; for the whole session, the parse and
-    films' reconstruction measured in the server."""
-    from google.adk.events import Event
-    from pydantic import TypeAdapter
+class Floors:
+    """The unavoidable work of a turn and of a whole-session read, without the service, on agentdb's
+    server from a synchronous psycopg connection:
+      turn    ADK's own parsing (pydantic validation) of the 100 events a turn reads, building the 4
+              events it appends and their JSON, one read round trip and 4 one-row commits;
+      whole   the parse of the whole session's events and films' reconstruction in the server.
+    films_turn is the turn's own SQL (the adapter's statements: the read of the recent 100 and 4
+    films.append_event) with the same Python work, still without the service: what the turn would
+    cost if the adapter's Python (asyncio, the pool, ADK's bookkeeping) cost nothing; its ratio to
+    the floor is the share of films' SQL."""
 
-    from agentdb.adk.service import row_id
-    events = TypeAdapter(list[Event])
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("CREATE TABLE public.floor_probe (n integer)")
-        films_id = row_id(APP, USER, returned["session"])
+    def __init__(self, dsn: str, returned: dict, new_event, session_id: str):
+        from google.adk.events import Event
+        from pydantic import TypeAdapter
 
-        def turn():
-            events.validate_json(returned["recent"])
-            built = [new_event(n) for n in range(4)]
-            conn.execute("SELECT 1").fetchone()
-            for event in built:
-                event.model_dump_json(exclude_none=True)
-                conn.execute("INSERT INTO public.floor_probe VALUES (1)")
+        from agentdb.adk import service
+        self.dsn, self.returned, self.new_event = dsn, returned, new_event
+        self.events = TypeAdapter(list[Event])
+        self.service = service
+        self.films_id = service.row_id(APP, USER, session_id)
 
-        def whole():
-            events.validate_json(returned["whole"])
-            conn.execute("SELECT pg_column_size(films.reconstruct_session(%s))", (films_id,)).fetchone()
+    def __enter__(self):
+        self.conn = psycopg.connect(self.dsn, autocommit=True)
+        self.conn.execute("CREATE TABLE public.floor_probe (n integer)")
+        self.films = psycopg.connect(self.dsn, autocommit=True)
+        self.films.execute("SET plan_cache_mode = force_generic_plan")  # as the adapter's connections
+        return self
 
-        result = {}
-        for key, fn in (("turn", turn), ("whole", whole)):
-            fn()
-            out = []
-            for _ in range(RUNS):
-                started = time.perf_counter()
-                fn()
-                out.append(time.perf_counter() - started)
-            result[key] = Measure(out)
-        conn.execute("DROP TABLE public.floor_probe")
-    return result
+    def __exit__(self, *exc):
+        self.conn.execute("DROP TABLE public.floor_probe")
+        self.conn.close()
+        self.films.close()
+
+    def turn(self):
+        self.events.validate_json(self.returned["recent"])
+        built = [self.new_event(n) for n in range(4)]
+        self.conn.execute("SELECT 1").fetchone()
+        for event in built:
+            event.model_dump_json(exclude_none=True)
+            self.conn.execute("INSERT INTO public.floor_probe VALUES (1)")
+
+    def films_turn(self):
+        s = self.service
+        sequence, *_, text = self.films.execute(s._GET_RECENT, {
+            "id": self.films_id, "app": APP, "user": USER, "recent": 100, "after_at": None}).fetchone()
+        self.events.validate_json(text)
+        for n in range(4):
+            event = self.new_event(n)
+            sequence = self.films.execute(s._APPEND_MARKED, {
+                **s.event_input(event), "event_data": s.stored_event(event), "id": self.films_id, "app": APP,
+                "user": USER, "expected": sequence}).fetchone()[0]
+
+    def whole(self):
+        self.events.validate_json(self.returned["whole"])
+        self.conn.execute("SELECT pg_column_size(films.reconstruct_session(%s))", (self.films_id,)).fetchone()
 
 
-async def timed(fn) -> Measure:
-    await fn()
-    out = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        await fn()
-        out.append(time.perf_counter() - started)
-    return Measure(out)
+async def timed(fns: list, runs: int) -> list[Measure]:
+    """Seconds of each of fns (coroutine functions or plain ones) over `runs` rounds after one warm-up
+    round; within a round they run one after the other, so they share the machine's load, each round
+    starting with the next of them (none always follows the same one)."""
+    async def call(fn):
+        result = fn()
+        if asyncio.iscoroutine(result):
+            await result
+    for fn in fns:
+        await call(fn)
+    out = [[] for _ in fns]
+    for run in range(runs):
+        for k in range(len(fns)):
+            i = (run + k) % len(fns)
+            started = time.perf_counter()
+            await call(fns[i])
+            out[i].append(time.perf_counter() - started)
+    return [Measure(values) for values in out]
 
 
 async def run_all(count: int, dsns: dict) -> dict:
@@ -200,7 +244,8 @@ async def run_all(count: int, dsns: dict) -> dict:
     for name, make in makers.items():
         service = make()
         try:
-            results[name] = await measure(name, service, count)
+            results[name] = await measure(name, service, count,
+                                          dsns["agentdb"] if name == "AgentDbSessionService" else None)
         finally:
             if hasattr(service, "close"):
                 await service.close()
@@ -218,16 +263,20 @@ def run(quick: bool) -> Table:
             fresh_database((), prefix="agentdb_bench_adks_peer") as theirs:
         measured = asyncio.run(run_all(n, {"agentdb": ours, "adk": theirs}))
         with psycopg.connect(ours) as conn:  # the session really is in films
-            assert conn.execute("SELECT max(total_events) FROM films.sessions").fetchone()[0] == n + 4 * (RUNS + 1)
+            assert conn.execute("SELECT max(total_events) FROM films.sessions").fetchone()[0] == \
+                n + 4 * 2 * (TURN_RUNS + 1)  # the service's turns and films_turn's
         ours_side = measured["AgentDbSessionService"]
-        floor = floors(ours, ours_side["returned"], ours_side["new_event"])
 
         def row(key):
             return {name: measured[name][key] for name in SERVICES}
         result.add(f"one turn: get_session (recent 100) + 4 append_event, {n:,} events", "<= 1.3x floor",
-                   row("turn"), floor=floor["turn"], floor_label="parse 100 + build 4 + 4 commits + 1 read")
-        result.add(f"get_session, whole {n:,}-event session", "<= 1.2x floor", row("whole"), floor=floor["whole"],
-                   floor_label=f"parse {n:,} + reconstruction in the server")
+                   row("turn"), floor=ours_side["floor_turn"],
+                   floor_label="parse 100 + build 4 + 4 commits + 1 read")
+        result.add("  the turn's SQL alone (sync psycopg, no service)", "(films' share)",
+                   {"AgentDbSessionService": ours_side["films_turn"]}, floor=ours_side["floor_turn"],
+                   floor_label="the same floor")
+        result.add(f"get_session, whole {n:,}-event session", "<= 1.2x floor", row("whole"),
+                   floor=ours_side["floor_whole"], floor_label=f"parse {n:,} + reconstruction in the server")
         result.add("append_event, 1 client (events/s)", "", row("append"), higher_is_better=True)
         result.save(ours, sizes)
     return result

@@ -7,6 +7,7 @@ import asyncio
 import copy
 import json
 import math
+import re
 import subprocess
 import sys
 import time
@@ -769,3 +770,98 @@ def test_event_data_is_adk_json(databases):
 def test_the_base_install_does_not_import_google_adk():
     code = "import sys, agentdb, dbctl, agentdb.migrate; assert 'google.adk' not in sys.modules, 'imported'"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_statements_are_planned_once_on_the_services_connections(databases):
+    """The service's statements find their rows by values known only when they run (a session's id, its
+    last sequence): its connections plan each once (generic plans), not again at every call."""
+    seen = []
+
+    async def configure(conn):  # the application's own configure still runs
+        seen.append(conn)
+
+    async def body():
+        async with AgentDbSessionService(databases["agentdb"], max_size=1, configure=configure) as service:
+            session = await service.create_session(app_name="plans", user_id="alice")
+            for n in range(8):
+                await service.append_event(session, event(timestamp=session.last_update_time + 1))
+                await service.get_session(app_name="plans", user_id="alice", session_id=session.id,
+                                          config=GetSessionConfig(num_recent_events=3))
+                await service.get_session(app_name="plans", user_id="alice", session_id=session.id)
+            async with service.pool.connection() as conn:
+                plans = await (await conn.execute(
+                    "SELECT generic_plans, custom_plans, statement FROM pg_prepared_statements")).fetchall()
+        assert len(seen) == 1
+        return plans
+
+    plans = asyncio.run(body())
+    assert len(plans) == 3, plans  # append_event, get_session (recent) and get_session (whole), prepared
+    assert [(generic >= 1, custom) for generic, custom, _ in plans] == [(True, 0)] * 3, plans
+
+
+def test_text_outside_ascii_round_trips_whatever_the_client_encoding(databases):
+    """Events' text is stored and read back as sent, over a connection in UTF-8 or in another encoding."""
+    async def body(dsn, text):
+        async with AgentDbSessionService(dsn) as service:
+            session = await service.create_session(app_name="text", user_id="alice")
+            sent = event(text=text, timestamp=session.last_update_time + 1)
+            await service.append_event(session, sent)
+            read = await service.get_session(app_name="text", user_id="alice", session_id=session.id)
+            assert [e.content.parts[0].text for e in read.events] == [text]
+            assert read.events == [sent]
+    dsn = databases["agentdb"]
+    asyncio.run(body(dsn, "Zhang Zhongjing, 张仲景 — café 🎬"))
+    asyncio.run(body(psycopg.conninfo.make_conninfo(dsn, client_encoding="LATIN1"), "café crème, señor"))
+
+
+def _plan_nodes(node: dict):
+    yield node
+    for child in node.get("Plans", ()):
+        yield from _plan_nodes(child)
+
+
+def test_a_turns_read_of_the_recent_events_is_an_index_range_in_its_generic_plan(databases):
+    """The plan the service's connections keep for get_session's most recent N events (generic, planned
+    once), on a session of 3,000 events among others: it reads the last N + 1 of them (and the newest
+    once more, for last_update_time) through (session_id, sequence_number), nothing else of films.events."""
+    from agentdb.adk import service as adk_service
+
+    types = {"id": "uuid", "app": "text", "user": "text", "recent": "integer", "after_at": "timestamptz"}
+    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", adk_service._GET_RECENT)))
+    prepared = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", adk_service._GET_RECENT)
+    volume = """SELECT films.append_events(s.id, array_agg(ROW(
+        'agent_response', json_build_object('id', gen_random_uuid(), 'invocation_id', 'inv', 'author', 'agent',
+                                            'timestamp', extract(epoch FROM t.at), 'actions', '{}'::json),
+        NULL, 'agent', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, t.at)::films.event_input ORDER BY g))
+    FROM films.sessions AS s, generate_series(1, %(n)s) AS g,
+         LATERAL (SELECT s.started_at + g * interval '10 milliseconds' AS at) AS t
+    WHERE s.id = %(id)s GROUP BY s.id"""
+
+    async def body():
+        async with AgentDbSessionService(databases["agentdb"], max_size=1) as service:
+            sessions = [await service.create_session(app_name="volume", user_id="alice") for _ in range(21)]
+            async with service.pool.connection() as conn:
+                for n, session in enumerate(sessions):
+                    await conn.execute(volume, {"id": uuid.UUID(session.id), "n": 3000 if n == 0 else 100})
+                await conn.execute("ANALYZE films.events")
+                await conn.execute(f"PREPARE recent ({', '.join(types[n] for n in names)}) AS {prepared}")
+                values = {"id": uuid.UUID(sessions[0].id), "app": "volume", "user": "alice", "recent": 100,
+                          "after_at": None}
+                cursor = psycopg.AsyncClientCursor(conn)
+                await cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE recent ({', '.join(['%s'] * len(names))})",
+                                     [values[n] for n in names])
+                plan = (await cursor.fetchone())[0][0]["Plan"]
+                kinds = await (await conn.execute(
+                    "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'recent'")).fetchone()
+        return plan, kinds
+
+    plan, (generic, custom) = asyncio.run(body())
+    assert (generic, custom) == (1, 0)
+    scans = [node for node in _plan_nodes(plan)
+             if node.get("Relation Name", "").startswith("events") and node["Actual Loops"] > 0]
+    examined = {id(node): (node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
+                           + node.get("Rows Removed by Index Recheck", 0)) * node["Actual Loops"] for node in scans}
+    assert sum(examined.values()) == 101 + 1
+    for node in scans:  # those that read rows read them through the index (empty partitions are seq scanned)
+        indexes = {n.get("Index Name", "") for n in _plan_nodes(node)}
+        assert examined[id(node)] == 0 or any(i.endswith("session_id_sequence_number_idx") for i in indexes), node
