@@ -24,7 +24,9 @@ COMMENT ON TABLE memory.memory_accesses IS
 loses the accesses not yet folded.';
 COMMENT ON COLUMN memory.memory_accesses.accessed_at IS 'The time recall recorded (its p_now).';
 
-CREATE INDEX memory_accesses_memory ON memory.memory_accesses (agent_id, memory_id);
+-- recall reads a memory's latest pending access: the end of its range in this index, however many
+-- accesses wait.
+CREATE INDEX memory_accesses_memory ON memory.memory_accesses (agent_id, memory_id, accessed_at);
 
 -- The application appends (recall_memories runs as the caller) and reads its agents' pending
 -- accesses; it never changes or removes them. The policy is agent_memories'.
