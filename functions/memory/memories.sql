@@ -237,8 +237,9 @@ BEGIN
             MESSAGE = format('unknown memory types in %s', p_types),
             HINT = 'Memory types are episodic, semantic, procedural and working; NULL means all.';
     END IF;
-    -- recall writes last_accessed: a time ahead would keep its memories from fading until then.
-    v_now := core.application_time(p_now);
+    -- recall writes last_accessed: a time ahead would keep its memories from fading until then. The
+    -- default, p_now = now(), is what core.application_time returns for it, without the call.
+    v_now := CASE WHEN p_now = now() THEN p_now ELSE core.application_time(p_now) END;
     PERFORM set_config('hnsw.ef_search', least(greatest(2 * p_k, 40), 1000)::text, TRUE);
     -- Up to 1,000 matching memories an exact search (b-tree, then sort) is fast and exact; beyond,
     -- the HNSW index (these conditions are nearest_memories' filter). The count reads the covering
