@@ -19,11 +19,12 @@ DECLARE
 BEGIN
     -- p_now is the maintenance tasks' signature; the accesses carry their own times.
     WITH taken AS (
-        DELETE FROM memory.memory_accesses AS q RETURNING q.agent_id, q.memory_id, q.accessed_at
+        DELETE FROM memory.memory_accesses AS q RETURNING q.agent_id, q.memory_ids, q.accessed_at
     ),
     folded AS (
-        SELECT t.agent_id, t.memory_id, count(*) AS accesses, max(t.accessed_at) AS last_accessed
-        FROM taken AS t GROUP BY t.agent_id, t.memory_id
+        SELECT t.agent_id, u.memory_id, count(*) AS accesses, max(t.accessed_at) AS last_accessed
+        FROM taken AS t CROSS JOIN LATERAL unnest(t.memory_ids) AS u (memory_id)
+        GROUP BY t.agent_id, u.memory_id
     )
     UPDATE memory.agent_memories AS m
     SET access_count = m.access_count + f.accesses::integer, last_accessed = greatest(m.last_accessed, f.last_accessed)

@@ -3,30 +3,33 @@
 -- recall_memories used to raise access_count and last_accessed of what it returned in its own
 -- statement: an UPDATE of k rows, its audit INSERT (which compares the 6 kB embeddings of the old and
 -- new rows) and the commit's WAL flush, on every read. Now it appends one row per recalled memory
--- here, and memory.fold_memory_accesses (a core maintenance task; callable any time) applies them
+-- here (one row per recall), and memory.fold_memory_accesses (a core maintenance task; callable any time) applies them
 -- to agent_memories in one set-based, audited UPDATE. UNLOGGED: a transaction that writes only
 -- unlogged tables writes no WAL, so recall's commit does not wait for a flush. A crash empties the
 -- table: the accesses not yet folded are lost (access counts a little low, memories decay from
 -- their previous access); nothing else depends on them. Until folded, recall itself reads a
--- memory's pending accesses (its last access), so ranking never lags.
+-- memory's waiting accesses (its last access), so ranking never lags; the more wait, the more it
+-- reads: fold often (every minute is cheap).
 -- Not audited (functions/memory/audit.sql): its rows are not data of their own; each becomes an
 -- audited UPDATE of agent_memories when folded.
 
 CREATE UNLOGGED TABLE memory.memory_accesses (
     agent_id uuid NOT NULL,
-    memory_id uuid NOT NULL,
+    memory_ids uuid [] NOT NULL CHECK (cardinality(memory_ids) >= 1),
     accessed_at timestamptz NOT NULL
 );
 
 COMMENT ON TABLE memory.memory_accesses IS
-'Accesses of agent memories recorded by recall_memories, not yet folded into agent_memories
-(access_count, last_accessed) by memory.fold_memory_accesses (core maintenance). Unlogged: a crash
-loses the accesses not yet folded.';
+'Accesses of agent memories recorded by recall_memories (one row per recall: the memories it
+returned), not yet folded into agent_memories (access_count, last_accessed) by
+memory.fold_memory_accesses (core maintenance). Unlogged: a crash loses the accesses not yet folded.';
+COMMENT ON COLUMN memory.memory_accesses.memory_ids IS 'The memories one recall returned.';
 COMMENT ON COLUMN memory.memory_accesses.accessed_at IS 'The time recall recorded (its p_now).';
 
--- recall reads a memory's latest pending access: the end of its range in this index, however many
--- accesses wait.
-CREATE INDEX memory_accesses_memory ON memory.memory_accesses (agent_id, memory_id, accessed_at);
+-- One row per recall, written by a one-row INSERT ... VALUES (on a Citus cluster a plain insert
+-- routed to the agent's shard). recall reads the agent's waiting rows for the last access of what
+-- it returns: as many as the agent recalled since the last fold.
+CREATE INDEX memory_accesses_agent ON memory.memory_accesses (agent_id);
 
 -- The application appends (recall_memories runs as the caller) and reads its agents' pending
 -- accesses; it never changes or removes them. The policy is agent_memories'.

@@ -43,9 +43,9 @@ SELECT results_eq(
     'recall changes no memory row itself (nothing for its commit to flush, nothing to audit on the read)'
 );
 SELECT results_eq(
-    $$SELECT memory_id, accessed_at FROM memory.memory_accesses ORDER BY memory_id$$,
+    $$SELECT u.id, q.accessed_at FROM memory.memory_accesses AS q CROSS JOIN unnest(q.memory_ids) AS u (id) ORDER BY u.id$$,
     $$SELECT id, '2026-01-11+00'::timestamptz FROM m WHERE name IN ('faint', 'vivid') ORDER BY id$$,
-    'it records an access of each memory it returned, at its time, in the unlogged memory_accesses'
+    'it records the access of each memory it returned, at its time, in the unlogged memory_accesses'
 );
 SELECT is((SELECT round(effective_importance::numeric, 4) FROM memory.recall_memories(
               '0190a0c0-0000-7000-8000-00000000f0a1', pg_temp.vec(1), 1, p_now => '2026-01-11+00')),
