@@ -208,6 +208,7 @@ SET search_path = pg_catalog, pg_temp
 SET "hnsw.iterative_scan" = 'relaxed_order'
 SET "hnsw.ef_search" = '40'
 SET enable_sort = off
+SET plan_cache_mode = 'auto'
 AS $$
 DECLARE
     v_approximate boolean;
@@ -253,49 +254,67 @@ BEGIN
             LIMIT 1001
         ) AS c
     );
-    FOR memory_id, memory_type, content, similarity, effective_importance, score IN
-    WITH nearest AS MATERIALIZED (
-        -- Both searches are inlined into this statement, which PL/pgSQL plans once and keeps: with
-        -- enable_sort off (the SET clause) only the HNSW index can order nearest_memories, and
-        -- exact_nearest_memories orders a subquery's output, which no index serves. The branch not taken
-        -- is a one-time filter, never run.
-        SELECT a.id, a.distance FROM memory.nearest_memories(
-            p_agent_id, p_query_embedding, p_k, p_types, p_min_importance, v_now
-        ) AS a WHERE v_approximate
-        UNION ALL
-        SELECT e.id, e.distance FROM memory.exact_nearest_memories(
-            p_agent_id, p_query_embedding, p_k, p_types, p_min_importance, v_now
-        ) AS e WHERE NOT v_approximate
-    ),
-    recalled AS MATERIALIZED (
-        SELECT m.id, m.memory_type, m.content, n.distance, m.importance, m.decay_rate, m.last_accessed
-        FROM nearest AS n INNER JOIN memory.agent_memories AS m ON m.agent_id = p_agent_id AND m.id = n.id
-    ),
-    waiting AS (
-        -- The accesses of these memories still waiting in memory.memory_accesses (not yet folded):
-        -- a memory's last access is the later of them and its last_accessed, so the decay is
-        -- measured from it.
-        SELECT u.memory_id, max(q.accessed_at) AS accessed_at
-        FROM memory.memory_accesses AS q CROSS JOIN LATERAL unnest(q.memory_ids) AS u (memory_id)
-        WHERE q.agent_id = p_agent_id AND q.memory_ids && ARRAY(SELECT r.id FROM recalled AS r)
-        GROUP BY u.memory_id
-    )
-    SELECT r.id, r.memory_type, r.content, 1 - r.distance,
-           memory.effective_importance(r.importance, r.decay_rate, greatest(r.last_accessed, w.accessed_at), v_now),
-           (1 - r.distance)
-           * memory.effective_importance(r.importance, r.decay_rate, greatest(r.last_accessed, w.accessed_at), v_now)
-    FROM recalled AS r LEFT JOIN waiting AS w ON w.memory_id = r.id
-    ORDER BY 6 DESC, r.distance
-    LOOP
-        v_ids := v_ids || memory_id;
-        RETURN NEXT;
-    END LOOP;
-    -- The access is recorded, not applied: one row appended to an unlogged table (a one-row
-    -- INSERT ... VALUES, which Citus routes to the agent's shard), so that the read writes no WAL and
-    -- its commit waits for no flush; maintenance folds it into access_count and last_accessed
-    -- (memory.fold_memory_accesses), in one audited UPDATE.
+    -- Two statements, one per search. The HNSW one is planned once per session and kept
+    -- (plan_cache_mode force_generic_plan, for it only; the SET clause restores the caller's
+    -- value): planned on every call, it cost more than the rest of what recall adds to its search
+    -- (measured: 0.25 ms a call), and its generic plan cannot go wrong for an agent of any size: with
+    -- enable_sort off only the HNSW index can order nearest_memories (test 07_plans.sql, generic
+    -- plan). The exact one is planned for its agent on each call (a generic plan, priced for an
+    -- average agent, might read another index whole); exact_nearest_memories orders a subquery's
+    -- output, which no index serves.
+    IF v_approximate THEN
+        PERFORM set_config('plan_cache_mode', 'force_generic_plan', TRUE);
+        FOR memory_id, memory_type, content, similarity, effective_importance, score IN
+        WITH nearest AS MATERIALIZED (
+            SELECT a.id, a.distance
+            FROM memory.nearest_memories(p_agent_id, p_query_embedding, p_k, p_types, p_min_importance, v_now) AS a
+        ),
+        recalled AS MATERIALIZED (
+            -- A memory's last access is the later of its folded last_accessed and its accesses
+            -- still waiting in memory.memory_accesses (the end of its range in their index), so the
+            -- decay is measured from it.
+            SELECT m.id, m.memory_type, m.content, n.distance,
+                   memory.effective_importance(m.importance, m.decay_rate, greatest(m.last_accessed, (
+                       SELECT max(q.accessed_at) FROM memory.memory_accesses AS q
+                       WHERE q.agent_id = p_agent_id AND q.memory_id = m.id
+                   )), v_now) AS importance
+            FROM nearest AS n INNER JOIN memory.agent_memories AS m ON m.agent_id = p_agent_id AND m.id = n.id
+        )
+        SELECT r.id, r.memory_type, r.content, 1 - r.distance, r.importance, (1 - r.distance) * r.importance
+        FROM recalled AS r
+        ORDER BY 6 DESC, r.distance
+        LOOP
+            v_ids := v_ids || memory_id;
+            RETURN NEXT;
+        END LOOP;
+    ELSE
+        -- The same statement around the exact search.
+        FOR memory_id, memory_type, content, similarity, effective_importance, score IN
+        WITH nearest AS MATERIALIZED (
+            SELECT e.id, e.distance
+            FROM memory.exact_nearest_memories(p_agent_id, p_query_embedding, p_k, p_types, p_min_importance, v_now) AS e
+        ),
+        recalled AS MATERIALIZED (
+            SELECT m.id, m.memory_type, m.content, n.distance,
+                   memory.effective_importance(m.importance, m.decay_rate, greatest(m.last_accessed, (
+                       SELECT max(q.accessed_at) FROM memory.memory_accesses AS q
+                       WHERE q.agent_id = p_agent_id AND q.memory_id = m.id
+                   )), v_now) AS importance
+            FROM nearest AS n INNER JOIN memory.agent_memories AS m ON m.agent_id = p_agent_id AND m.id = n.id
+        )
+        SELECT r.id, r.memory_type, r.content, 1 - r.distance, r.importance, (1 - r.distance) * r.importance
+        FROM recalled AS r
+        ORDER BY 6 DESC, r.distance
+        LOOP
+            v_ids := v_ids || memory_id;
+            RETURN NEXT;
+        END LOOP;
+    END IF;
+    -- The access is recorded, not applied: rows appended to an unlogged table, so that the read
+    -- writes no WAL and its commit waits for no flush; maintenance folds them into access_count and
+    -- last_accessed (memory.fold_memory_accesses), in one audited UPDATE.
     IF cardinality(v_ids) > 0 THEN
-        INSERT INTO memory.memory_accesses (agent_id, memory_ids, accessed_at) VALUES (p_agent_id, v_ids, v_now);
+        PERFORM memory.record_memory_accesses(p_agent_id, v_ids, v_now);
     END IF;
 END
 $$;

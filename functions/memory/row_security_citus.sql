@@ -81,6 +81,6 @@ acting user (agentdb.user_id) owns.';
     ALTER POLICY context_snapshots_agent ON memory.context_snapshots
     USING (memory.acting_for_agent(agent_id)) WITH CHECK (memory.acting_for_agent(agent_id));
     ALTER POLICY memory_accesses_agent ON memory.memory_accesses
-    USING (memory.acting_for_agent(agent_id)) WITH CHECK (memory.acting_for_agent(agent_id));
+    USING (memory.acting_for_agent(agent_id));
 END
 $citus$;

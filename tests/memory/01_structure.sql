@@ -24,7 +24,7 @@ SELECT functions_are('memory', ARRAY[
     'consolidate_memories', 'copy_v1_message', 'count_session_messages', 'create_checkpoint', 'current_agent_id',
     'current_user_id', 'dual_write_message', 'edit_message', 'effective_importance', 'ensure_v1_session',
     'exact_nearest_memories', 'expire_checkpoints', 'expire_memories', 'fold_memory_accesses', 'fill_version_session', 'finish_messages_v2', 'forget_user', 'initial_session_counters', 'refuse_audit_change', 'keep_message_version', 'lock_current_state', 'message_history',
-    'message_tokens', 'nearest_memories', 'recall_memories', 'remember', 'require_agent', 'reset_agent_state',
+    'message_tokens', 'nearest_memories', 'recall_memories', 'record_memory_accesses', 'remember', 'require_agent', 'reset_agent_state',
     'restore_checkpoint', 'restore_state', 'rollback_messages_v2', 'rollback_state', 'start_messages_v2',
     'state_delta', 'state_hash', 'update_agent_state', 'use_context_template', 'v1_message_owner', 'v1_session_id',
     'validate_messages_v2', 'write_state'
@@ -154,10 +154,11 @@ SELECT is_empty(
     $$SELECT t.tgname FROM pg_trigger AS t WHERE t.tgrelid = 'memory.memory_accesses'::regclass$$,
     'recall''s pending accesses are not audited (a logged audit row per recall is what they avoid; the fold is audited)'
 );
-SELECT ok(has_table_privilege('{{ app_role }}', 'memory.memory_accesses', 'INSERT')
+SELECT ok(has_table_privilege('{{ app_role }}', 'memory.memory_accesses', 'SELECT')
+          AND NOT has_table_privilege('{{ app_role }}', 'memory.memory_accesses', 'INSERT')
           AND NOT has_table_privilege('{{ app_role }}', 'memory.memory_accesses', 'UPDATE')
           AND NOT has_table_privilege('{{ app_role }}', 'memory.memory_accesses', 'DELETE'),
-          'the application appends accesses (recall) but cannot change or remove them');
+          'the application reads waiting accesses, and appends them only through record_memory_accesses');
 SELECT is_empty(
     $$SELECT c.relname, a.attname FROM pg_class AS c
       INNER JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -196,7 +197,8 @@ SELECT set_eq(
     'memory expiry, checkpoint retention and the fold of recall''s accesses are registered with core maintenance'
 );
 SELECT is((SELECT proconfig FROM pg_proc WHERE oid = 'memory.recall_memories(uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz)'::regprocedure),
-          ARRAY['search_path=pg_catalog, pg_temp', 'hnsw.iterative_scan=relaxed_order', 'hnsw.ef_search=40', 'enable_sort=off'],
+          ARRAY['search_path=pg_catalog, pg_temp', 'hnsw.iterative_scan=relaxed_order', 'hnsw.ef_search=40', 'enable_sort=off',
+                'plan_cache_mode=auto'],
           'recall_memories runs with pgvector''s iterative index scan and without sorts for its approximate search, and restores the caller''s settings');
 SELECT is_empty($$SELECT * FROM tests.uncommented_objects('memory')$$,
                 'every function, table and view of memory has a comment');

@@ -1,7 +1,7 @@
 -- memory: remember, recall (ranking, decay, access bookkeeping, k rows under a selective filter
 -- through the HNSW index's iterative scan), consolidation, and expiry by core maintenance.
 BEGIN;
-SELECT plan(29);
+SELECT plan(30);
 
 -- An embedding pointing along axis i, tilted by w towards axis j.
 CREATE FUNCTION pg_temp.vec(p_i integer, p_j integer DEFAULT 1, p_w real DEFAULT 0)
@@ -43,7 +43,7 @@ SELECT results_eq(
     'recall changes no memory row itself (nothing for its commit to flush, nothing to audit on the read)'
 );
 SELECT results_eq(
-    $$SELECT u.id, q.accessed_at FROM memory.memory_accesses AS q CROSS JOIN unnest(q.memory_ids) AS u (id) ORDER BY u.id$$,
+    $$SELECT memory_id, accessed_at FROM memory.memory_accesses ORDER BY memory_id$$,
     $$SELECT id, '2026-01-11+00'::timestamptz FROM m WHERE name IN ('faint', 'vivid') ORDER BY id$$,
     'it records the access of each memory it returned, at its time, in the unlogged memory_accesses'
 );
@@ -59,6 +59,12 @@ SELECT results_eq(
 );
 SELECT is((SELECT count(*)::int FROM memory.memory_accesses), 0, 'the folded accesses leave the queue');
 SELECT is(memory.fold_memory_accesses(), 0::bigint, 'and a second fold finds nothing: each access counts once');
+SET LOCAL ROLE {{ app_role }};
+SELECT set_config('agentdb.agent_id', '0190a0c0-0000-7000-8000-00000000f0a2', TRUE);
+SELECT throws_ok($$SELECT memory.record_memory_accesses('0190a0c0-0000-7000-8000-00000000f0a1',
+                   ARRAY[(SELECT id FROM m WHERE name = 'faint')], now())$$,
+                 '42501', NULL, 'the application cannot record accesses for an agent it does not act for');
+RESET ROLE;
 SELECT is((SELECT relpersistence FROM pg_class WHERE oid = 'memory.memory_accesses'::regclass), 'u'::"char",
           'memory_accesses is unlogged: a recall writes no WAL, so its commit waits for no flush');
 SELECT results_eq(
