@@ -4,7 +4,10 @@ Embeddings are generated in the database as clusters of 20 (each memory a centro
 which is how real embeddings spread; uniform random vectors, with no neighbourhood
 structure, would understate every approximate index. Half the memories belong to one agent (its
 recall runs on the HNSW index), the rest to 99 others (one of them is the filtered case). Recall@10
-compares the set recall_memories returns with the exact 10 nearest (sequential scan and sort)."""
+compares the set recall_memories returns with the exact 10 nearest (sequential scan and sort). Each
+recall row has its floor, measured in the same run and interleaved with it: the bare query (the
+HNSW one for the big agent, the exact one the planner makes for the small agent), with its own
+recall@10."""
 
 import statistics
 import time
