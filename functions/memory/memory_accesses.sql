@@ -17,7 +17,7 @@
 -- of another agent's memories (the fold matches each access to a memory of the same agent), and the
 -- time is the application's (core.application_time). Owner-run, the insert is one a Citus
 -- coordinator may carry out as a COPY, which row-level security would refuse for the application.
-CREATE OR REPLACE FUNCTION memory.record_memory_accesses(p_agent_id uuid, p_memory_ids uuid [], p_now timestamptz)
+CREATE OR REPLACE FUNCTION memory.record_memory_accesses(p_agent_id uuid, p_memory_ids uuid[], p_now timestamptz)
 RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -32,13 +32,13 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION memory.record_memory_accesses(uuid, uuid [], timestamptz) IS
+COMMENT ON FUNCTION memory.record_memory_accesses(uuid, uuid[], timestamptz) IS
 'Records an access of each memory at p_now (the application''s: core.application_time) for
 memory.fold_memory_accesses; the caller must act for the agent (memory.require_agent). Called by
 recall_memories.';
 
-REVOKE ALL ON FUNCTION memory.record_memory_accesses(uuid, uuid [], timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION memory.record_memory_accesses(uuid, uuid [], timestamptz) TO {{ app_role }};
+REVOKE ALL ON FUNCTION memory.record_memory_accesses(uuid, uuid[], timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION memory.record_memory_accesses(uuid, uuid[], timestamptz) TO {{ app_role }};
 
 CREATE OR REPLACE FUNCTION memory.fold_memory_accesses(p_now timestamptz DEFAULT now())
 RETURNS bigint

@@ -65,7 +65,7 @@ SELECT throws_ok($$SELECT memory.record_memory_accesses('0190a0c0-0000-7000-8000
                    ARRAY[(SELECT id FROM m WHERE name = 'faint')], now())$$,
                  '42501', NULL, 'the application cannot record accesses for an agent it does not act for');
 RESET ROLE;
-SELECT is((SELECT relpersistence FROM pg_class WHERE oid = 'memory.memory_accesses'::regclass), 'u'::"char",
+SELECT is((SELECT relpersistence::text FROM pg_class WHERE oid = 'memory.memory_accesses'::regclass), 'u',
           'memory_accesses is unlogged: a recall writes no WAL, so its commit waits for no flush');
 SELECT results_eq(
     $$SELECT memory_id FROM memory.recall_memories('0190a0c0-0000-7000-8000-00000000f0a1', pg_temp.vec(1), 10,
