@@ -4,7 +4,10 @@ Embeddings are generated in the database as clusters of 20 (each memory a centro
 which is how real embeddings spread; uniform random vectors, with no neighbourhood
 structure, would understate every approximate index. Half the memories belong to one agent (its
 recall runs on the HNSW index), the rest to 99 others (one of them is the filtered case). Recall@10
-compares the set recall_memories returns with the exact 10 nearest (sequential scan and sort)."""
+compares the set recall_memories returns with the exact 10 nearest (sequential scan and sort). Each
+recall row has its floor, measured in the same run and interleaved with it: the bare query (the
+HNSW one for the big agent, the exact one the planner makes for the small agent), with its own
+recall@10."""
 
 import statistics
 import time
@@ -117,34 +120,67 @@ def recall_async(conn, agent: str, query: str) -> list:
         return recall(conn, agent, query)
 
 
-def search_only(conn, agent: str, query: str) -> list:
-    """The search recall_memories runs: the HNSW one for an agent of more than 1,000 memories."""
-    function = "approximate_nearest_memories" if agent == BIG else "nearest_memories"
-    return conn.execute(f"SELECT * FROM memory.{function}(%s, %s::extensions.vector, 10, NULL, 0, now())",
-                        (agent, query)).fetchall()
+BARE = ("SELECT id, embeddings OPERATOR(extensions.<=>) %s::extensions.vector AS distance FROM memory.agent_memories "
+        "WHERE agent_id = %s ORDER BY distance LIMIT 10")
 
 
-def recall_rows(results: Results, conn, sizes: dict):
+def floor_connection(dsn: str):
+    """The floor's own connection, with pgvector's settings recall_memories uses (ef_search 40, the
+    iterative scan) set once for the session."""
+    floor = psycopg.connect(dsn, autocommit=True)
+    floor.execute("SET hnsw.ef_search = 40")
+    floor.execute("SET hnsw.iterative_scan = relaxed_order")
+    return floor
+
+
+def bare(floor, agent: str, query: str) -> list:
+    """The bare query the floor is: one statement, the agent's 10 nearest by cosine distance, planned
+    for its values (unprepared: a generic plan of it sorts the big agent's 50,000 memories). For the
+    big agent the planner takes the HNSW index, for the small one (505 memories) the b-tree and a sort:
+    exact."""
+    return [r[0] for r in floor.execute(BARE, (query, agent), prepare=False).fetchall()]
+
+
+def fold(conn) -> float:
+    """Seconds of maintenance's fold of the accesses recall recorded."""
+    return timed(conn.execute, "SELECT memory.fold_memory_accesses()")[0]
+
+
+def recall_rows(results: Results, dsn: str, conn, sizes: dict):
     probes = queries(conn, sizes["queries"])
-    for label, agent in (("", BIG), ("filtered (1 agent of 100) ", SMALL)):
-        hits, returned = [], []
+    floor = floor_connection(dsn)
+    for label, agent, floor_label in (("", BIG, "bare HNSW query"),
+                                      ("filtered (1 agent of 100) ", SMALL, "bare exact query (b-tree, sort)")):
+        hits, returned, floor_hits = [], [], []
         for q in probes:
             got, truth = recall(conn, agent, q), exact(conn, agent, q)
             hits.append(len(set(got) & set(truth)) / len(truth))
+            floor_hits.append(len(set(bare(floor, agent, q)) & set(truth)) / len(truth))
             returned.append(len(got))
-        results.add(Row(f"recall_memories {label}recall@10 vs exact", ">= 0.95",
+        results.add(Row(f"recall_memories {label}recall@10 vs exact", ">= 0.99" if not label else ">= 0.95",
                         Measure([statistics.mean(hits)], unit=""), higher_is_better=True,
+                        floor=Measure([statistics.mean(floor_hits)], unit=""), floor_label=f"{floor_label}",
                         note=f"rows returned: min {min(returned)} of 10, over {len(probes)} queries"))
-        ours = [statistics.median(samples(lambda q=q: recall(conn, agent, q), 3)) for q in probes]
-        theirs = [statistics.median(samples(lambda q=q: exact(conn, agent, q), 3)) for q in probes]
-        results.add(Row(f"recall_memories {label}latency", "<= 5 ms", Measure(ours), naive=Measure(theirs),
-                        note="with its access-count update and commit; naive: exact search (scan and sort)"))
+        # Interleaved per query: recall, its floor, recall... (3 rounds each), so that a burst of load
+        # falls on both.
+        ours, theirs = [], []
+        for q in probes:
+            recall(conn, agent, q)
+            bare(floor, agent, q)
+            pairs = [(timed(recall, conn, agent, q)[0], timed(bare, floor, agent, q)[0]) for _ in range(3)]
+            ours.append(statistics.median(p[0] for p in pairs))
+            theirs.append(statistics.median(p[1] for p in pairs))
+        naive = [statistics.median(samples(lambda q=q: exact(conn, agent, q), 3)) for q in probes]
+        results.add(Row(f"recall_memories {label}latency", "<= 1.3x floor" + (", <= 5 ms" if label else ""),
+                        Measure(ours), naive=Measure(naive), floor=Measure(theirs), floor_label=floor_label,
+                        note="recall with its access recorded and its commit; naive: exact search (scan and sort)"))
         relaxed = [statistics.median(samples(lambda q=q: recall_async(conn, agent, q), 3)) for q in probes]
         results.add(Row(f"  the same, commit not waiting for the WAL flush{'' if not label else ', filtered'}", "",
-                        Measure(relaxed), naive=Measure(theirs), note="SET LOCAL synchronous_commit = off"))
-        search = [statistics.median(samples(lambda q=q: search_only(conn, agent, q), 3)) for q in probes]
-        results.add(Row(f"  its search alone{' (HNSW)' if not label else ' (exact, b-tree then sort), filtered'}", "",
-                        Measure(search), naive=Measure(theirs)))
+                        Measure(relaxed), naive=Measure(naive), note="SET LOCAL synchronous_commit = off"))
+        pending = conn.execute("SELECT count(*) FROM memory.memory_accesses").fetchone()[0]
+        results.add(Row(f"  maintenance's fold of the accesses recorded{'' if not label else ', filtered'}", "",
+                        Measure([fold(conn)]), note=f"{pending:,} accesses into access_count / last_accessed, audited"))
+    floor.close()
     results.add(Row("  a one-row insert and its commit (this machine's WAL flush)", "", Measure(commit_floor(conn, 15)),
                     note="the floor of every call that writes, with synchronous_commit on"))
 
@@ -205,7 +241,7 @@ def run(quick: bool) -> Results:
                                    "WHERE oid = 'memory.idx_memories_embedding'::regclass").fetchone()[0]
             results.add(Row(f"HNSW index build ({options})", "", Measure([build], unit="s"),
                             note="maintenance_work_mem 1GB"))
-            recall_rows(results, conn, sizes)
+            recall_rows(results, dsn, conn, sizes)
             results.add(Row("update_agent_state, 1 client (versions/s)", "",
                             Measure([state_rate(conn, sizes["state_updates"])], unit="/s"), higher_is_better=True,
                             note="synchronous commit, one per call"))

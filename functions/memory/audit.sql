@@ -1,8 +1,9 @@
 -- memory: the audit triggers (schema/memory/0009_audit_log.sql). One AFTER ... FOR EACH STATEMENT
 -- trigger per operation and table, reading the statement's transition tables, so a statement that
 -- changes 10,000 rows writes its audit rows in one INSERT. Every table of the memory schema gets
--- them, except the audit log itself. The DO block below finds the tables in the catalog; it runs
--- when this file changes, so a migration that adds a table adds it to this list too (and
+-- them, except the audit log itself and memory_accesses (schema/memory/0019: recall's pending
+-- accesses, unlogged; each becomes an audited UPDATE of agent_memories when folded). The DO block
+-- below finds the tables in the catalog; it runs when this file changes, so a migration that adds a table adds it to this list too (and
 -- tests/memory/01_structure.sql fails for a table without the triggers): users, workspaces,
 -- channels, agents, agent_datastores, chat_messages, conversation_sessions, chat_messages_v2,
 -- message_versions, agent_memories, memory_consolidations, agent_states, state_checkpoints,
@@ -80,7 +81,7 @@ BEGIN
         FROM pg_class AS c
         -- memory_archive: the v1 chat_messages once finish_messages_v2 has archived it, still audited
         WHERE c.relnamespace IN ('memory'::regnamespace, to_regnamespace('memory_archive'))
-          AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> 'audit_log'
+          AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname NOT IN ('audit_log', 'memory_accesses')
     LOOP
         v_function := 'audit_' || v_table.relname;
         SELECT string_agg(format('%L, r.%I', k, k), ', '), string_agg(format('o.%I = r.%I', k, k), ' AND ')

@@ -1,6 +1,6 @@
 -- memory: the row-level security policies in the form a Citus cluster runs (docs/scale-out.md).
 -- On one server (no citus extension) this file changes nothing: the policies of
--- schema/memory/0007, 0010 and 0015 read the acting user and agent in scalar subqueries, once per
+-- schema/memory/0007, 0010, 0015 and 0019 read the acting user and agent in scalar subqueries, once per
 -- query, and the session and agent conditions as subqueries (hashed, once per query).
 -- Citus refuses subqueries in the policies of a distributed table, and evaluates each policy on
 -- the shard, against the settings of the connection it opens (which carry SET LOCAL agentdb.user_id
@@ -80,5 +80,7 @@ acting user (agentdb.user_id) owns.';
     USING (memory.acting_for_agent(agent_id)) WITH CHECK (memory.acting_for_agent(agent_id));
     ALTER POLICY context_snapshots_agent ON memory.context_snapshots
     USING (memory.acting_for_agent(agent_id)) WITH CHECK (memory.acting_for_agent(agent_id));
+    ALTER POLICY memory_accesses_agent ON memory.memory_accesses
+    USING (memory.acting_for_agent(agent_id));
 END
 $citus$;

@@ -36,7 +36,8 @@ FROM (
     ('memory.state_checkpoints', 'an agent''s checkpoints, pointing at its states'),
     ('memory.state_transitions', 'an agent''s transitions, pointing at its states'),
     ('memory.agent_datastores', 'an agent''s external vector stores'),
-    ('memory.context_snapshots', 'the contexts an agent built (agent_id NOT NULL since 0015)')
+    ('memory.context_snapshots', 'the contexts an agent built (agent_id NOT NULL since 0015)'),
+    ('memory.memory_accesses', 'recall''s pending accesses of an agent''s memories, folded into them (unlogged)')
 ) AS t (relation, reason);
 
 SELECT core.register_distribution(

@@ -123,6 +123,12 @@ def test_the_agent_group_on_the_agents_shard(app, people):
                                    f"FROM memory.recall_memories(%s, {VEC}, 5, p_now => %s)",
                               (ALICE_AGENT, 1, 0.0, NOW), user=ALICE)
     assert recalled == [("tea", 1)]
+    # recall recorded its access on the agent's shard (no multi-shard task), and the fold applies it.
+    assert in_transaction(app, "SELECT count(*) FROM memory.memory_accesses WHERE agent_id = %s",
+                          (ALICE_AGENT,), user=ALICE) == [(1,)]
+    assert in_transaction(app, "SELECT memory.fold_memory_accesses()", user=ALICE, multi_task_error=False) == [(1,)]
+    assert in_transaction(app, "SELECT access_count, last_accessed = %s FROM memory.agent_memories WHERE agent_id = %s",
+                          (NOW, ALICE_AGENT), user=ALICE) == [(1, True)]
     state = in_transaction(app, "SELECT version_number, local_state FROM memory.update_agent_state(%s, "
                                 "'{\"local\": {\"mood\": \"good\"}}', 'first', p_now => %s)", (ALICE_AGENT, NOW),
                            user=ALICE)

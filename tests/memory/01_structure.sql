@@ -1,6 +1,6 @@
 -- memory structure, exhaustively: an object added without a test fails here.
 BEGIN;
-SELECT plan(49);
+SELECT plan(51);
 
 SELECT has_schema('memory', 'schema memory exists');
 SELECT schema_owner_is('memory_archive', '{{ owner_role }}', 'the archive schema of the v1 messages belongs to the owner');
@@ -11,7 +11,7 @@ SELECT set_eq(
         'users', 'workspaces', 'channels', 'agents', 'agent_datastores', 'chat_messages', 'conversation_sessions',
         'chat_messages_v2', 'message_versions', 'agent_memories', 'memory_consolidations', 'agent_states',
         'state_checkpoints', 'state_transitions', 'context_snapshots', 'context_templates', 'message_id_map',
-        'messages_v2_migration', 'audit_log', 'user_pii'
+        'messages_v2_migration', 'audit_log', 'user_pii', 'memory_accesses'
     ],
     'memory has exactly its tables'
 );
@@ -23,8 +23,8 @@ SELECT functions_are('memory', ARRAY[
     'audit_workspaces', 'backfill_messages_v2', 'caller_bypasses_row_security', 'check_reference', 'check_state_changes', 'check_state_write',
     'consolidate_memories', 'copy_v1_message', 'count_session_messages', 'create_checkpoint', 'current_agent_id',
     'current_user_id', 'dual_write_message', 'edit_message', 'effective_importance', 'ensure_v1_session',
-    'expire_checkpoints', 'expire_memories', 'fill_version_session', 'finish_messages_v2', 'forget_user', 'initial_session_counters', 'refuse_audit_change', 'keep_message_version', 'lock_current_state', 'message_history',
-    'message_tokens', 'nearest_memories', 'recall_memories', 'remember', 'require_agent', 'reset_agent_state',
+    'exact_nearest_memories', 'expire_checkpoints', 'expire_memories', 'fold_memory_accesses', 'fill_version_session', 'finish_messages_v2', 'forget_user', 'initial_session_counters', 'refuse_audit_change', 'keep_message_version', 'lock_current_state', 'message_history',
+    'message_tokens', 'nearest_memories', 'recall_memories', 'record_memory_accesses', 'remember', 'require_agent', 'reset_agent_state',
     'restore_checkpoint', 'restore_state', 'rollback_messages_v2', 'rollback_state', 'start_messages_v2',
     'state_delta', 'state_hash', 'update_agent_state', 'use_context_template', 'v1_message_owner', 'v1_session_id',
     'validate_messages_v2', 'write_state'
@@ -125,7 +125,7 @@ SELECT set_eq(
 SELECT set_eq(
     $$SELECT relname::text FROM pg_class WHERE relnamespace = 'memory'::regnamespace AND relrowsecurity$$,
     ARRAY['conversation_sessions', 'chat_messages_v2', 'message_versions', 'agent_memories', 'memory_consolidations',
-          'agent_states', 'state_checkpoints', 'state_transitions', 'context_snapshots', 'user_pii'],
+          'agent_states', 'state_checkpoints', 'state_transitions', 'context_snapshots', 'user_pii', 'memory_accesses'],
     'row-level security is on for the per-user and per-agent tables'
 );
 SELECT is_empty(
@@ -146,15 +146,24 @@ SELECT is_empty(
 SELECT is_empty(
     $$SELECT c.relname FROM pg_class AS c
       WHERE c.relnamespace = 'memory'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-        AND c.relname <> 'audit_log'
+        AND c.relname NOT IN ('audit_log', 'memory_accesses')
         AND (SELECT count(*) FROM pg_trigger AS t WHERE t.tgrelid = c.oid AND t.tgname LIKE 'zz\_audit\_%') <> 3$$,
-    'every table but the audit log itself has its three audit triggers'
+    'every table but the audit log itself and recall''s pending accesses has its three audit triggers'
 );
+SELECT is_empty(
+    $$SELECT t.tgname FROM pg_trigger AS t WHERE t.tgrelid = 'memory.memory_accesses'::regclass$$,
+    'recall''s pending accesses are not audited (a logged audit row per recall is what they avoid; the fold is audited)'
+);
+SELECT ok(has_table_privilege('{{ app_role }}', 'memory.memory_accesses', 'SELECT')
+          AND NOT has_table_privilege('{{ app_role }}', 'memory.memory_accesses', 'INSERT')
+          AND NOT has_table_privilege('{{ app_role }}', 'memory.memory_accesses', 'UPDATE')
+          AND NOT has_table_privilege('{{ app_role }}', 'memory.memory_accesses', 'DELETE'),
+          'the application reads waiting accesses, and appends them only through record_memory_accesses');
 SELECT is_empty(
     $$SELECT c.relname, a.attname FROM pg_class AS c
       INNER JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
       WHERE c.relnamespace = 'memory'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-        AND c.relname <> 'audit_log'
+        AND c.relname NOT IN ('audit_log', 'memory_accesses')
         AND position(quote_literal(a.attname) IN
                      coalesce((SELECT p.prosrc FROM pg_proc AS p
                                WHERE p.oid = to_regprocedure(format('memory.%I()', 'audit_' || c.relname))), '')) = 0$$,
@@ -183,12 +192,14 @@ SELECT is_empty(
 );
 SELECT set_eq(
     $$SELECT task::text FROM core.maintenance_tasks WHERE task::text LIKE 'memory.%'$$,
-    ARRAY['memory.expire_memories(timestamp with time zone)', 'memory.expire_checkpoints(timestamp with time zone)'],
-    'memory expiry and checkpoint retention are registered with core maintenance'
+    ARRAY['memory.expire_memories(timestamp with time zone)', 'memory.expire_checkpoints(timestamp with time zone)',
+          'memory.fold_memory_accesses(timestamp with time zone)'],
+    'memory expiry, checkpoint retention and the fold of recall''s accesses are registered with core maintenance'
 );
 SELECT is((SELECT proconfig FROM pg_proc WHERE oid = 'memory.recall_memories(uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz)'::regprocedure),
-          ARRAY['search_path=pg_catalog, pg_temp', 'hnsw.iterative_scan=relaxed_order', 'hnsw.ef_search=40'],
-          'recall_memories runs with pgvector''s iterative index scan, and restores the caller''s ef_search');
+          ARRAY['search_path=pg_catalog, pg_temp', 'hnsw.iterative_scan=relaxed_order', 'hnsw.ef_search=40', 'enable_sort=off',
+                'plan_cache_mode=auto'],
+          'recall_memories runs with pgvector''s iterative index scan and without sorts for its approximate search, and restores the caller''s settings');
 SELECT is_empty($$SELECT * FROM tests.uncommented_objects('memory')$$,
                 'every function, table and view of memory has a comment');
 ROLLBACK;

@@ -1,7 +1,7 @@
 -- memory: remember, recall (ranking, decay, access bookkeeping, k rows under a selective filter
 -- through the HNSW index's iterative scan), consolidation, and expiry by core maintenance.
 BEGIN;
-SELECT plan(23);
+SELECT plan(30);
 
 -- An embedding pointing along axis i, tilted by w towards axis j.
 CREATE FUNCTION pg_temp.vec(p_i integer, p_j integer DEFAULT 1, p_w real DEFAULT 0)
@@ -38,13 +38,35 @@ SELECT results_eq(
 );
 SELECT results_eq(
     $$SELECT name, access_count, last_accessed FROM memory.agent_memories JOIN m USING (id) ORDER BY name$$,
-    $$VALUES ('faint', 1, '2026-01-11+00'::timestamptz), ('far', 0, '2026-01-01+00'::timestamptz),
-             ('stranger', 0, '2026-01-01+00'::timestamptz), ('vivid', 1, '2026-01-11+00'::timestamptz)$$,
-    'recall counts the access and refreshes last_accessed of what it returned, and of nothing else'
+    $$VALUES ('faint', 0, '2026-01-01+00'::timestamptz), ('far', 0, '2026-01-01+00'::timestamptz),
+             ('stranger', 0, '2026-01-01+00'::timestamptz), ('vivid', 0, '2026-01-01+00'::timestamptz)$$,
+    'recall changes no memory row itself (nothing for its commit to flush, nothing to audit on the read)'
+);
+SELECT results_eq(
+    $$SELECT memory_id, accessed_at FROM memory.memory_accesses ORDER BY memory_id$$,
+    $$SELECT id, '2026-01-11+00'::timestamptz FROM m WHERE name IN ('faint', 'vivid') ORDER BY id$$,
+    'it records the access of each memory it returned, at its time, in the unlogged memory_accesses'
 );
 SELECT is((SELECT round(effective_importance::numeric, 4) FROM memory.recall_memories(
               '0190a0c0-0000-7000-8000-00000000f0a1', pg_temp.vec(1), 1, p_now => '2026-01-11+00')),
-          0.2000, 'a memory just recalled has its full importance again');
+          0.2000, 'a memory just recalled has its full importance again, its access not yet folded');
+SELECT is(memory.fold_memory_accesses(), 2::bigint, 'maintenance''s fold updates the two memories recalled');
+SELECT results_eq(
+    $$SELECT name, access_count, last_accessed FROM memory.agent_memories JOIN m USING (id) ORDER BY name$$,
+    $$VALUES ('faint', 2, '2026-01-11+00'::timestamptz), ('far', 0, '2026-01-01+00'::timestamptz),
+             ('stranger', 0, '2026-01-01+00'::timestamptz), ('vivid', 1, '2026-01-11+00'::timestamptz)$$,
+    'once folded, each access is counted and last_accessed refreshed, of what recall returned and nothing else'
+);
+SELECT is((SELECT count(*)::int FROM memory.memory_accesses), 0, 'the folded accesses leave the queue');
+SELECT is(memory.fold_memory_accesses(), 0::bigint, 'and a second fold finds nothing: each access counts once');
+SET LOCAL ROLE {{ app_role }};
+SELECT set_config('agentdb.agent_id', '0190a0c0-0000-7000-8000-00000000f0a2', TRUE);
+SELECT throws_ok($$SELECT memory.record_memory_accesses('0190a0c0-0000-7000-8000-00000000f0a1',
+                   ARRAY[(SELECT id FROM m WHERE name = 'faint')], now())$$,
+                 '42501', NULL, 'the application cannot record accesses for an agent it does not act for');
+RESET ROLE;
+SELECT is((SELECT relpersistence::text FROM pg_class WHERE oid = 'memory.memory_accesses'::regclass), 'u',
+          'memory_accesses is unlogged: a recall writes no WAL, so its commit waits for no flush');
 SELECT results_eq(
     $$SELECT memory_id FROM memory.recall_memories('0190a0c0-0000-7000-8000-00000000f0a1', pg_temp.vec(1), 10,
                                                    ARRAY['procedural'], p_now => '2026-01-11+00')$$,

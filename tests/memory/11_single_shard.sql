@@ -24,6 +24,7 @@ SELECT is(
           'memory.context_snapshots distributed agent_id memory.agent_memories',
           'memory.context_templates reference',
           'memory.conversation_sessions distributed id',
+          'memory.memory_accesses distributed agent_id memory.agent_memories',
           'memory.memory_consolidations distributed agent_id memory.agent_memories',
           'memory.message_id_map local',
           'memory.message_versions distributed session_id memory.conversation_sessions',

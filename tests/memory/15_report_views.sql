@@ -17,6 +17,7 @@ SELECT memory_id FROM memory.recall_memories(
     '0190a0c0-0000-7000-8000-00000000a0a1',
     (SELECT embeddings FROM memory.agent_memories
      WHERE agent_id = '0190a0c0-0000-7000-8000-00000000a0a1' AND embeddings IS NOT NULL ORDER BY id LIMIT 1), 3);
+SELECT memory.fold_memory_accesses();  -- maintenance's fold: the audited update the view counts
 SELECT results_eq(
     $$SELECT day, memories_recalled FROM memory.recall_activity_daily
       WHERE agent_id = '0190a0c0-0000-7000-8000-00000000a0a1'$$,

@@ -168,3 +168,37 @@ def test_a_bad_expected_version_is_refused_at_once_and_not_as_a_retry(memory_db)
                 retrying_update(client, -1, [])
     assert query(memory_db, "SELECT max(version_number) FROM memory.agent_states WHERE agent_id = %s",
                  (agent,))[0][0] == 1
+
+
+def test_each_recalled_access_is_folded_once_while_folds_and_recalls_overlap(memory_db):
+    """A fold holds the queue rows it took (its DELETE) when a second recall records its access and a
+    second fold starts: that fold waits for the first, then finds the first one's rows gone and folds
+    only the new one. The memory counts both accesses, once each."""
+    agent = fresh_agent(memory_db)
+    embedding = "[" + ",".join(["0"] * 1535 + ["1"]) + "]"
+    memory = query(memory_db, "SELECT memory.remember(%s, 'semantic', '{\"concept\": \"c\", \"definition\": \"d\"}', "
+                              "%s::extensions.vector)", (agent, embedding))[0][0]
+    recall = "SELECT memory_id FROM memory.recall_memories(%s, %s::extensions.vector, 1)"
+    assert query(memory_db, recall, (agent, embedding)) == [(memory,)]
+    outcome = {}
+    with psycopg.connect(memory_db) as first:
+        assert first.execute("SELECT memory.fold_memory_accesses()").fetchone()[0] == 1  # not committed yet
+        first_pid = first.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+        def second():
+            with psycopg.connect(memory_db, autocommit=True) as conn:
+                conn.execute(recall, (agent, embedding)).fetchall()
+                outcome["folded"] = conn.execute("SELECT memory.fold_memory_accesses()").fetchone()[0]
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not query(memory_db, "SELECT coalesce(bool_or(%s = ANY (pg_blocking_pids(pid))), false) "
+                                   "FROM pg_stat_activity WHERE pid <> %s", (first_pid, first_pid))[0][0]:
+            assert time.monotonic() < deadline, "the second fold never waited for the first"
+            time.sleep(0.02)
+        first.commit()
+        thread.join(30)
+    assert outcome["folded"] == 1, "the second fold folds the second access only"
+    assert query(memory_db, "SELECT access_count FROM memory.agent_memories WHERE id = %s", (memory,)) == [(2,)]
+    assert query(memory_db, "SELECT count(*) FROM memory.memory_accesses WHERE agent_id = %s", (agent,)) == [(0,)]

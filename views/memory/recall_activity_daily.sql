@@ -1,5 +1,7 @@
--- memory.recall_activity_daily: memories recalled per UTC day and agent, from the audit log (each
--- recall updates a memory's access_count; the audit triggers record the update), for the report
+-- memory.recall_activity_daily: memories recalled per UTC day and agent, from the audit log (the
+-- fold of recall's accesses, memory.fold_memory_accesses, updates each recalled memory's
+-- access_count; the audit triggers record the update: a memory recalled several times between two
+-- folds counts once, on the day of the fold), for the report
 -- (dbctl report) and for psql. Where the audit triggers are not made (on Citus) it stays empty.
 
 CREATE OR REPLACE VIEW memory.recall_activity_daily AS
@@ -15,4 +17,5 @@ WHERE
 GROUP BY 1, 2;
 
 COMMENT ON VIEW memory.recall_activity_daily IS
-'Memories recalled (their access_count raised) per UTC day and agent, from memory.audit_log.';
+'Memories recalled (their access_count raised by the fold of recall''s accesses) per UTC day and agent, from
+memory.audit_log; a memory recalled several times between two folds counts once.';
