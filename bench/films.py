@@ -488,7 +488,8 @@ def pgbench_appends(films: Films, count: int, runs: int = 3, clients: int = 1,
                  f"--client={clients}", f"--jobs={min(clients, 2)}", f"--transactions={count}",
                  f"--file={script.name}", films.dsn],
                 capture_output=True, text=True, check=True,
-                env={**os.environ, "PGOPTIONS": "" if synchronous_commit else "-c synchronous_commit=off"})
+                env={**os.environ, "PGOPTIONS": os.environ.get("PGOPTIONS", "")
+                     + ("" if synchronous_commit else " -c synchronous_commit=off")})
             rates.append(float(re.search(r"tps = ([0-9.]+)", result.stdout).group(1)))
     return rates
 
