@@ -399,12 +399,13 @@ def appends(results: Results, films: Films, peer, ingest: dict, sizes: dict):
     already in the server."""
     count = sizes["single_appends"]
     found = {}
-    for _ in range(3):  # interleaved: each rate beside its floor, three times
-        for clients in (1, 8, 32):
-            per_client = count if clients == 1 else max(count // clients * 2, 50)
-            found.setdefault(("psycopg", clients), []).append(
-                films.single_appends(count, films.new_session()) if clients == 1
-                else concurrent_appends(films, clients, per_client))
+    for _ in range(3):  # interleaved: each rate beside its floor; one client in shorter, alternating runs
+        for _ in range(3):
+            found.setdefault(("psycopg", 1), []).append(films.single_appends(count // 3, films.new_session()))
+            found.setdefault(("pgbench", 1), []).extend(pgbench_appends(films, count // 3, runs=1))
+        for clients in (8, 32):
+            per_client = max(count // clients * 2, 50)
+            found.setdefault(("psycopg", clients), []).append(concurrent_appends(films, clients, per_client))
             found.setdefault(("pgbench", clients), []).extend(
                 pgbench_appends(films, per_client, runs=1, clients=clients))
             if clients == 8:
