@@ -394,9 +394,10 @@ def _values(node, key):
 
 
 def appends(results: Results, films: Films, peer, ingest: dict, sizes: dict):
-    """The write rows, each beside its floor measured now: one client against pgbench's same call and a
-    one-row commit; 8 and 32 clients against one; the batch paths against the batch with its input
-    already in the server."""
+    """The write rows, each beside its floor measured now: one client against pgbench's same calls and a
+    one-row commit; 8 and 32 clients against one, and 8 from pgbench with synchronous_commit off (what
+    the CPU allows them); the batch paths against the batch with its input already in the server, and
+    against that ceiling plus the client's json.dumps of the events."""
     count = sizes["single_appends"]
     found = {}
     for _ in range(3):  # interleaved: each rate beside its floor; one client in shorter, alternating runs
