@@ -16,14 +16,14 @@ CREATE FUNCTION tests.count_state_updates() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     PERFORM set_config('tests.state_updates',
-                       (coalesce(nullif(current_setting('tests.state_updates', true), ''), '0')::integer + 1)::text,
-                       true);
+                       (coalesce(nullif(current_setting('tests.state_updates', TRUE), ''), '0')::integer + 1)::text,
+                       TRUE);
     RETURN NULL;
 END
 $$;
 CREATE TRIGGER count_state_updates AFTER UPDATE OF state ON films.sessions
 FOR EACH ROW EXECUTE FUNCTION tests.count_state_updates();
-SELECT set_config('tests.state_updates', '0', true);
+SELECT set_config('tests.state_updates', '0', TRUE);
 
 SELECT films.append_event('0190a0c0-0000-7000-8000-00000000c002', 'agent_response', '{"text": "no delta"}');
 SELECT is(current_setting('tests.state_updates'), '0',
