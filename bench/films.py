@@ -6,6 +6,7 @@ event_data, state deltas, tool calls, questions / answers and agent transfers.""
 
 import functools
 import json
+import os
 import random
 import re
 import subprocess
@@ -30,17 +31,41 @@ FULL = {"background_sessions": 2000, "events_per_session": 100, "long_session": 
         "qa": 100, "transfers": 50, "extra_background": 1_800_000, "single_appends": 2000, "adk_events": 10_000}
 QUICK = {"background_sessions": 200, "events_per_session": 100, "long_session": 2000, "sessions": 10_000,
          "qa": 100, "transfers": 50, "extra_background": 180_000, "single_appends": 300, "adk_events": 300}
-# The batch client path: binary COPY into a temporary table of films.event_input, one set-based append.
-# The temporary table has event_input's fields and the event's place in the batch (n).
+# The batch client path (docs/films.md): binary COPY into a temporary table of films.event_input's
+# fields and the event's place in the batch (n), emptied at every commit, then one set-based append,
+# in one transaction.
 EVENT_INPUT = ["event_type", "event_data", "state_delta", "agent_name", "parent_agent_name", "tool_name", "tool_input",
                "tool_output", "duration_ms", "tokens_used", "error_message", "transfer_to_agent", "transfer_reason",
                "created_at"]
-CREATE_BATCH = ("CREATE TEMP TABLE IF NOT EXISTS event_batch AS SELECT 0 AS n, (NULL::films.event_input).* WITH NO DATA")
+CREATE_BATCH = ("CREATE TEMP TABLE IF NOT EXISTS event_batch ON COMMIT DELETE ROWS AS "
+                "SELECT 0 AS n, (NULL::films.event_input).* WITH NO DATA")
 COPY_BATCH = "COPY event_batch FROM STDIN (FORMAT BINARY)"
 EVENT_INPUT_TYPES = ["int4", "text", "json", "jsonb", "text", "text", "text", "jsonb", "jsonb", "int4", "int4", "text",
                      "text", "text", "timestamptz"]
-APPEND_BATCH = ("WITH batch AS (DELETE FROM event_batch RETURNING *) SELECT count(*) FROM films.append_events(%s, "
-                f"ARRAY(SELECT ({', '.join('b.' + f for f in EVENT_INPUT)})::films.event_input FROM batch AS b ORDER BY b.n))")
+APPEND_BATCH = ("SELECT count(*) FROM films.append_events(%s, "
+                f"ARRAY(SELECT ({', '.join('b.' + f for f in EVENT_INPUT)})::films.event_input FROM event_batch AS b ORDER BY b.n))")
+# glibc's malloc thresholds the embedded server runs with (README, Configuration), for a client that
+# reads whole sessions: a document of megabytes is received into reused heap memory instead of fresh
+# mappings that page-fault on every call.
+CLIENT_MALLOC = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "67108864"}
+RECONSTRUCT_CLIENT = """
+import json, sys, time
+import psycopg
+from psycopg.types.string import TextLoader
+conn = psycopg.connect(sys.argv[1], autocommit=True)
+conn.adapters.register_loader("json", TextLoader)
+calls = {"raw": ("SELECT films.reconstruct_session(%s, NULL)", (sys.argv[2],)),
+         "server": ("SELECT pg_column_size(films.reconstruct_session(%s))", (sys.argv[2],))}
+found = {name: [] for name in calls}
+for name, call in calls.items():
+    conn.execute(*call).fetchone()
+for _ in range(int(sys.argv[3])):
+    for name, call in calls.items():
+        started = time.perf_counter()
+        conn.execute(*call).fetchone()
+        found[name].append(time.perf_counter() - started)
+print(json.dumps(found))
+"""
 AGENTS = ["researcher", "screenwriter", "critic", "file_writer"]
 TYPES = ["user_message", "agent_response", "tool_call", "tool_response"]
 def data_start() -> datetime:
@@ -174,44 +199,70 @@ class Films:
         return self.raw.execute("SELECT films.reconstruct_session(%s, %s)",
                                  (session or self.long, recent)).fetchone()[0]
 
+    def reconstruct_in_client(self, env: dict, runs: int = RUNS) -> dict:
+        """The raw end-to-end reconstruction and its server side, interleaved, timed by a new Python
+        client process started with env added to this one's environment (the same calls as
+        reconstruct_raw and reconstruct_server): how a client's own settings change its share."""
+        result = subprocess.run([sys.executable, "-c", RECONSTRUCT_CLIENT, self.dsn, str(self.long), str(runs)],
+                                env={**os.environ, **env}, capture_output=True, text=True, check=True)
+        return json.loads(result.stdout)
+
     def reconstruct_server(self) -> int:
         """The document built and measured in the server, not sent (pg_column_size copies nothing)."""
         return self.raw.execute("SELECT pg_column_size(films.reconstruct_session(%s))", (self.long,)).fetchone()[0]
 
-    def batches_in_server(self, runs: int = RUNS) -> list[float]:
-        """Events a second of append_events over 1,000 events already in the server (one typed array
-        kept in a temporary table), each batch into a new session: the batch without encoding,
-        sending or parsing its input, whatever the format. The ceiling of the batch row."""
+    def batch_rates(self, runs: int = RUNS) -> dict:
+        """The batch rows' measures, interleaved run by run (a busy machine slows them alike), each
+        batch of 1,000 events into a new session:
+          ceiling: events a second of append_events over events already in the server (one typed array
+            kept in a temporary table): no input to encode, send or parse, whatever the format;
+          copy: events a second of the documented batch client path (docs/films.md), timed from the
+            client's Python dicts as the JSON batch row is: binary COPY into the temporary table
+            event_batch, then one films.append_events over it, in one transaction;
+          json: events a second of the same batch as one JSON array (append_events_json), from the
+            same dicts;
+          encoding: seconds of json.dumps of the batch's JSON fields (event_data, state_delta) in this
+            process, what any client path from Python dicts pays before it sends a byte."""
         rows = self.inputs(0, 1000, random.Random(11), spread=60)
         self.conn.execute("CREATE TEMP TABLE batch_input AS SELECT ARRAY(SELECT e FROM json_populate_recordset("
                           "NULL::films.event_input, %s::json) AS e) AS events", (json.dumps(rows),))
-        sessions = iter([self.new_session() for _ in range(runs + 1)])
-        seconds = samples(lambda: self.conn.execute(
-            "SELECT count(*) FROM films.append_events(%s, (SELECT events FROM batch_input))", (next(sessions),)), runs)
-        self.conn.execute("DROP TABLE batch_input")
-        return [len(rows) / s for s in seconds]
-
-    def copy_batches(self, runs: int = RUNS) -> list[float]:
-        """Events a second of the documented batch client path (docs/films.md): the batch sent by binary
-        COPY into a temporary table typed films.event_input, then one films.append_events over it, in one
-        transaction; each batch into a new session. Timed from the client's Python rows, as the JSON
-        batch row is timed from its dicts."""
-        rows = self.inputs(0, 1000, random.Random(13), spread=60)
-        sessions = iter([self.new_session() for _ in range(runs + 1)])
         self.conn.execute(CREATE_BATCH)
+        sessions = iter([self.new_session() for _ in range(3 * runs + 3)])
 
-        def batch():
+        def ceiling():
+            self.conn.execute("SELECT count(*) FROM films.append_events(%s, (SELECT events FROM batch_input))",
+                              (next(sessions),))
+
+        def copy():
             with self.conn.transaction():
-                with self.conn.cursor().copy(COPY_BATCH) as copy:
-                    copy.set_types(EVENT_INPUT_TYPES)
+                with self.conn.cursor().copy(COPY_BATCH) as batch:
+                    batch.set_types(EVENT_INPUT_TYPES)
                     for n, r in enumerate(rows):
-                        copy.write_row((n, r["event_type"], Json(r["event_data"]), Jsonb(r["state_delta"]) if r["state_delta"] else None,
-                                        r["agent_name"], r["parent_agent_name"], r["tool_name"], None, None,
-                                        r["duration_ms"], r["tokens_used"], None, None, None,
-                                        datetime.fromisoformat(r["created_at"])))
+                        batch.write_row((n, r["event_type"], Json(r["event_data"]),
+                                         Jsonb(r["state_delta"]) if r["state_delta"] else None,
+                                         r["agent_name"], r["parent_agent_name"], r["tool_name"], None, None,
+                                         r["duration_ms"], r["tokens_used"], None, None, None,
+                                         datetime.fromisoformat(r["created_at"])))
                 self.conn.execute(APPEND_BATCH, (next(sessions),))
-        seconds = samples(batch, runs)
-        return [len(rows) / s for s in seconds]
+
+        def json_batch():
+            self.append_batch(next(sessions), rows)
+
+        def encoding():
+            [(json.dumps(r["event_data"]), r["state_delta"] and json.dumps(r["state_delta"])) for r in rows]
+
+        steps = {"ceiling": ceiling, "copy": copy, "json": json_batch, "encoding": encoding}
+        found = {name: [] for name in steps}
+        for fn in steps.values():
+            fn()
+        for _ in range(runs):
+            for name, fn in steps.items():
+                found[name].append(timed(fn)[0])
+        self.conn.execute("DROP TABLE batch_input")
+        return {"ceiling": [len(rows) / t for t in found["ceiling"]], "copy": [len(rows) / t for t in found["copy"]],
+                "json": [len(rows) / t for t in found["json"]], "encoding": found["encoding"],
+                # the ceiling with the client's JSON encoding added, run by run
+                "ceiling_encoded": [len(rows) / (c + e) for c, e in zip(found["ceiling"], found["encoding"])]}
 
     def single_appends(self, count: int, session) -> float:
         """Events a second through append_event, one call and one commit each (prepared beforehand)."""
@@ -251,15 +302,24 @@ def run(quick: bool) -> Results:
 
 def measure(results: Results, films: Films, spec: "naive.Spec", peer, ingest: dict, sizes: dict):
     n = sizes["long_session"]
-    raw = Measure(samples(films.reconstruct_raw))
-    results.add(Row(f"full reconstruction, {n:,} events: raw end-to-end", "< 50 ms (12 ms)", raw,
-                    peer.get("get_full", "n/a"), Measure(samples(spec.reconstruct_raw))))
+    found = {"raw": [], "server": []}
+    for fn in (films.reconstruct_raw, films.reconstruct_server):
+        fn()
+    for _ in range(RUNS):  # interleaved: the row beside its floor
+        found["raw"].append(timed(films.reconstruct_raw)[0])
+        found["server"].append(timed(films.reconstruct_server)[0])
+    raw, server_side = Measure(found["raw"]), Measure(found["server"])
+    results.add(Row(f"full reconstruction, {n:,} events: raw end-to-end", "< 50 ms (12 ms); <= 1.5x server side", raw,
+                    peer.get("get_full", "n/a"), Measure(samples(spec.reconstruct_raw)),
+                    floor=server_side, floor_label="server side", note="this process's glibc malloc defaults"))
+    tuned = films.reconstruct_in_client(CLIENT_MALLOC, runs=3 * RUNS)
+    results.add(Row(f"full reconstruction, {n:,} events: raw end-to-end, client with the server's malloc settings",
+                    "< 50 ms; <= 1.5x server side", Measure(tuned["raw"]), floor=Measure(tuned["server"]),
+                    floor_label="server side",
+                    note="a client process started with MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ (docs/films.md)"))
     results.add(Row(f"full reconstruction, {n:,} events: parsed", "< 50 ms",
                     Measure(samples(lambda: json.loads(films.reconstruct_raw()))),
                     None, Measure(samples(lambda: json.loads(spec.reconstruct_raw())))))
-    server_side = Measure(samples(films.reconstruct_server))
-    results.rows[-2].floor, results.rows[-2].floor_label = server_side, "server side"
-    results.rows[-2].target += "; <= 1.5x server side"
     results.add(Row(f"full reconstruction, {n:,} events: server side", "", server_side))
     results.add(Row(f"state + recent 100, {n:,}-event session", "1 ms",
                     Measure(samples(lambda: films.reconstruct_raw(recent=100))), peer.get("get_recent", "n/a")))
@@ -334,39 +394,63 @@ def _values(node, key):
 
 
 def appends(results: Results, films: Films, peer, ingest: dict, sizes: dict):
-    """The write rows, each beside its floor measured now: one client against pgbench's same call and a
-    one-row commit; 8 and 32 clients against one; the batch paths against the batch with its input
-    already in the server."""
+    """The write rows, each beside its floor measured now: one client against pgbench's same calls and a
+    one-row commit; 8 and 32 clients against one, and 8 from pgbench with synchronous_commit off (what
+    the CPU allows them); the batch paths against the batch with its input already in the server, and
+    against that ceiling plus the client's json.dumps of the events."""
     count = sizes["single_appends"]
-    one = Measure([films.single_appends(count, films.new_session()) for _ in range(3)], "ev/s")
-    pgbench_one = Measure(pgbench_appends(films, count), "ev/s")
+    found = {}
+    for _ in range(3):  # interleaved: each rate beside its floor; one client in shorter, alternating runs
+        for _ in range(3):
+            found.setdefault(("psycopg", 1), []).append(films.single_appends(count // 3, films.new_session()))
+            found.setdefault(("pgbench", 1), []).extend(pgbench_appends(films, count // 3, runs=1))
+        for clients in (8, 32):
+            per_client = max(count // clients * 2, 50)
+            found.setdefault(("psycopg", clients), []).append(concurrent_appends(films, clients, per_client))
+            found.setdefault(("pgbench", clients), []).extend(
+                pgbench_appends(films, per_client, runs=1, clients=clients))
+            if clients == 8:
+                found.setdefault(("no flush wait", clients), []).extend(
+                    pgbench_appends(films, per_client, runs=1, clients=clients, synchronous_commit=False))
+    one, pgbench_one = Measure(found[("psycopg", 1)], "ev/s"), Measure(found[("pgbench", 1)], "ev/s")
     floor = Measure([1 / seconds for seconds in commit_floor(films.conn, count)], "ev/s")
     results.add(Row("append_event, 1 client (events/s)", ">= 0.9x pgbench", one, peer.get("append", "n/a"),
                     higher_is_better=True, floor=pgbench_one, floor_label="pgbench",
                     note="psycopg, synchronous commit, one per call"))
     results.add(Row("append_event, 1 client, pgbench (events/s)", "", pgbench_one, higher_is_better=True,
                     floor=floor, floor_label="one-row commit",
-                    note="PostgreSQL's C client: the rate without Python's share of each call"))
+                    note="PostgreSQL's C client, the same calls: the rate without Python's share of each call"))
     results.add(Row("one-row INSERT + COMMIT, 1 client (commits/s)", "", floor, higher_is_better=True,
                     note="this server's WAL flush: the ceiling of one commit per call"))
     for clients in (8, 32):
-        many = Measure([concurrent_appends(films, clients, max(count // clients * 2, 50))], "ev/s")
         results.add(Row(f"append_event, {clients} clients (events/s)", ">= 2.0x 1 client" if clients == 8 else "",
-                        many, higher_is_better=True, floor=one, floor_label="1 client",
-                        note="psycopg, a session per client"))
+                        Measure(found[("psycopg", clients)], "ev/s"), higher_is_better=True, floor=one,
+                        floor_label="1 client", note="psycopg, a session per client"))
         results.add(Row(f"append_event, {clients} clients, pgbench (events/s)", "",
-                        Measure(pgbench_appends(films, max(count // clients * 2, 50), runs=1, clients=clients), "ev/s"),
+                        Measure(found[("pgbench", clients)], "ev/s"),
                         higher_is_better=True, floor=pgbench_one, floor_label="pgbench, 1 client"))
-    ceiling = Measure(films.batches_in_server(), "ev/s")
-    results.add(Row("append_events batch of 1,000, JSON (events/s)", "", Measure(ingest["batch"], "ev/s"),
+        if clients == 8:
+            results.add(Row("append_event, 8 clients, pgbench, synchronous_commit off (events/s)", "",
+                            Measure(found[("no flush wait", 8)], "ev/s"), higher_is_better=True, floor=pgbench_one,
+                            floor_label="pgbench, 1 client",
+                            note="no commit waits for its flush: what this machine's CPU allows 8 clients"))
+    batch = films.batch_rates()
+    ceiling = Measure(batch["ceiling"], "ev/s")
+    results.add(Row("append_events batch of 1,000, JSON (events/s)", "", Measure(batch["json"], "ev/s"),
                     higher_is_better=True, floor=ceiling, floor_label="input in the server",
                     note="append_events_json: encoding, sending and parsing the JSON included"))
-    if hasattr(films, "copy_batches"):
-        results.add(Row("append_events batch of 1,000, binary COPY (events/s)", ">= 0.7x input in the server",
-                        Measure(films.copy_batches(), "ev/s"), higher_is_better=True, floor=ceiling,
-                        floor_label="input in the server", note="the documented batch client path"))
+    copy = Measure(batch["copy"], "ev/s")
+    results.add(Row("append_events batch of 1,000, binary COPY (events/s)", ">= 0.7x input in the server", copy,
+                    higher_is_better=True, floor=ceiling, floor_label="input in the server",
+                    note="the documented batch client path (docs/films.md), from Python dicts"))
+    results.add(Row("append_events batch of 1,000, binary COPY, against the ceiling plus json.dumps (events/s)", "",
+                    copy, higher_is_better=True, floor=Measure(batch["ceiling_encoded"], "ev/s"),
+                    floor_label="input in the server + the client's json.dumps",
+                    note="the floor of any client path that starts from Python dicts"))
     results.add(Row("append_events batch of 1,000, input already in the server (events/s)", "", ceiling,
                     higher_is_better=True, note="no input to encode, send or parse: the batch's ceiling"))
+    results.add(Row("json.dumps of a batch's 1,000 events, in the client", "", Measure(batch["encoding"]),
+                    note="event_data and state_delta of each event: Python's own share of any batch path"))
 
 
 def concurrent_appends(films: Films, clients: int, per_client: int) -> float:
@@ -389,13 +473,19 @@ def concurrent_appends(films: Films, clients: int, per_client: int) -> float:
     return clients * per_client / (time.perf_counter() - started)
 
 
-def pgbench_appends(films: Films, count: int, runs: int = 3, clients: int = 1) -> list[float]:
+def pgbench_appends(films: Films, count: int, runs: int = 3, clients: int = 1,
+                    synchronous_commit: bool = True) -> list[float]:
     """append_event from pgbench, PostgreSQL's C client (prepared statement, synchronous commit), each
-    client on its own session: the same call's rate without Python's share of each round trip."""
+    client on its own session: the same call's rate without Python's share of each round trip. The
+    same calls as single_appends: an ADK event of the same size, the four event types, a
+    state delta with one event in ten (both drawn at random here), an explicit time (now()). With
+    synchronous_commit False no commit waits for its WAL flush: the rate the CPU allows."""
     sessions = sql.Literal([str(films.new_session()) for _ in range(clients)])
-    call = sql.SQL("SELECT films.append_event(({}::uuid[])[:client_id + 1], 'agent_response', {}::json, "
-                   "p_agent_name => 'critic', p_tokens_used => 12);\n").format(
-        sessions, sql.Literal(json.dumps(adk_event(0, random.Random(0), films.start))))
+    call = sql.SQL("\\set r random(0, 39)\n"
+                   "SELECT films.append_event(({}::uuid[])[:client_id + 1], ({}::text[])[:r % 4 + 1], {}::json, "
+                   "CASE WHEN :r % 10 = 0 THEN jsonb_build_object('step', :r::integer) END, "
+                   "p_agent_name => 'critic', p_tokens_used => :r, p_created_at => now());\n").format(
+        sessions, sql.Literal(TYPES), sql.Literal(json.dumps(adk_event(0, random.Random(0), films.start))))
     rates = []
     with tempfile.NamedTemporaryFile("w", suffix=".sql") as script:
         script.write(call.as_string(films.conn))
@@ -405,7 +495,9 @@ def pgbench_appends(films: Films, count: int, runs: int = 3, clients: int = 1) -
                 [str(wheel_install_dir() / "bin" / "pgbench"), "--no-vacuum", "--protocol=prepared",
                  f"--client={clients}", f"--jobs={min(clients, 2)}", f"--transactions={count}",
                  f"--file={script.name}", films.dsn],
-                capture_output=True, text=True, check=True)
+                capture_output=True, text=True, check=True,
+                env={**os.environ, "PGOPTIONS": os.environ.get("PGOPTIONS", "")
+                     + ("" if synchronous_commit else " -c synchronous_commit=off")})
             rates.append(float(re.search(r"tps = ([0-9.]+)", result.stdout).group(1)))
     return rates
 

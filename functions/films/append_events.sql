@@ -68,22 +68,42 @@ BEGIN
     -- The session's counters, and its state when the delta has session keys; the conditions are the
     -- checks against the session. The event's time is the session's new last time: p_created_at, or
     -- now() unless the last event is later.
+    -- Most events leave the session state alone: their update does not name the state column, so the
+    -- triggers that follow the state (UPDATE OF state: film projects) are not even considered, and a
+    -- large state is not read to compare it. The two statements differ only in that column.
     v_session_delta := nullif(films.delta_scope(v_delta, 'session'), '{}');
-    UPDATE films.sessions AS s SET
-        state = CASE WHEN v_session_delta IS NULL THEN s.state ELSE films.apply_delta(s.state, v_session_delta) END,
-        total_events = s.total_events + 1,
-        total_tool_calls = s.total_tool_calls + (p_event_type = 'tool_call')::integer,
-        total_tokens_used = s.total_tokens_used + coalesce(p_tokens_used, 0),
-        last_sequence = s.last_sequence + 1,
-        last_event_at = coalesce(p_created_at, greatest(v_now, s.last_event_at)),
-        updated_at = v_now
-    WHERE s.id = p_session_id
-      AND NOT v_refused
-      AND s.status <> 'archived'
-      AND (p_expected_sequence IS NULL OR s.last_sequence = p_expected_sequence)
-      AND coalesce(p_created_at, greatest(v_now, s.last_event_at)) >= s.started_at
-      AND (p_created_at IS NULL OR s.last_event_at IS NULL OR p_created_at >= s.last_event_at)
-    RETURNING s.last_sequence, s.last_event_at, s.app_name, s.user_id INTO v_head;
+    IF v_session_delta IS NULL THEN
+        UPDATE films.sessions AS s SET
+            total_events = s.total_events + 1,
+            total_tool_calls = s.total_tool_calls + (p_event_type = 'tool_call')::integer,
+            total_tokens_used = s.total_tokens_used + coalesce(p_tokens_used, 0),
+            last_sequence = s.last_sequence + 1,
+            last_event_at = coalesce(p_created_at, greatest(v_now, s.last_event_at)),
+            updated_at = v_now
+        WHERE s.id = p_session_id
+          AND NOT v_refused
+          AND s.status <> 'archived'
+          AND (p_expected_sequence IS NULL OR s.last_sequence = p_expected_sequence)
+          AND coalesce(p_created_at, greatest(v_now, s.last_event_at)) >= s.started_at
+          AND (p_created_at IS NULL OR s.last_event_at IS NULL OR p_created_at >= s.last_event_at)
+        RETURNING s.last_sequence, s.last_event_at, s.app_name, s.user_id INTO v_head;
+    ELSE
+        UPDATE films.sessions AS s SET
+            state = films.apply_delta(s.state, v_session_delta),
+            total_events = s.total_events + 1,
+            total_tool_calls = s.total_tool_calls + (p_event_type = 'tool_call')::integer,
+            total_tokens_used = s.total_tokens_used + coalesce(p_tokens_used, 0),
+            last_sequence = s.last_sequence + 1,
+            last_event_at = coalesce(p_created_at, greatest(v_now, s.last_event_at)),
+            updated_at = v_now
+        WHERE s.id = p_session_id
+          AND NOT v_refused
+          AND s.status <> 'archived'
+          AND (p_expected_sequence IS NULL OR s.last_sequence = p_expected_sequence)
+          AND coalesce(p_created_at, greatest(v_now, s.last_event_at)) >= s.started_at
+          AND (p_created_at IS NULL OR s.last_event_at IS NULL OR p_created_at >= s.last_event_at)
+        RETURNING s.last_sequence, s.last_event_at, s.app_name, s.user_id INTO v_head;
+    END IF;
     IF NOT FOUND THEN
         PERFORM films.refuse_append(p_session_id, ARRAY[ROW(
             p_event_type, p_event_data, p_state_delta, p_agent_name, p_parent_agent_name, p_tool_name, p_tool_input,
