@@ -48,7 +48,9 @@ def connect(dsn: str, path: str) -> psycopg.Connection:
 def fill(conn: psycopg.Connection, sizes: dict, label: str):
     """The fleet (a fifth of it running, the rest idle), a heartbeat a minute and a cpu sample every
     5 minutes per agent for `days` days up to now, and some events, one in ten an ERROR. Made in the
-    background module, then copied to the spec's tables, so both hold the same rows."""
+    background module, then copied to the spec's tables, so both hold the same rows. The last hour at
+    a live fleet's rate (live) comes after the copy and its VACUUM, which take minutes: made first, it
+    would have left the 5-minute window before the queries ran."""
     conn.execute("""INSERT INTO agents (agent_id, state, started_at)
                     SELECT 'agent-' || g, CASE WHEN g %% 5 = 0 THEN 'running' ELSE 'idle' END, now() - interval '8 days'
                     FROM generate_series(1, %s) AS g""", (sizes["agents"],))
@@ -68,10 +70,24 @@ def fill(conn: psycopg.Connection, sizes: dict, label: str):
                     SELECT 'task', 'agent-' || (1 + g %% %s), now() - (g %% (1440 * %s)) * interval '1 minute',
                            CASE WHEN g %% 10 = 0 THEN 'ERROR' ELSE 'INFO' END
                     FROM generate_series(1, 100000) AS g""", (sizes["agents"], sizes["days"]))
-    dense(conn, sizes["agents"])
     for table, columns in COPIED.items():
         conn.execute(f"INSERT INTO spec003.{table} ({columns}) SELECT {columns} FROM background.{table}")
     conn.execute("VACUUM ANALYZE")
+    live(conn, sizes["agents"])
+
+
+def live(conn: psycopg.Connection, agents: int):
+    """dense() in the background module, the same rows copied to the spec's tables, both vacuumed."""
+    since = {table: conn.execute(f"SELECT coalesce(max(id), 0) FROM background.{table}").fetchone()[0]
+             for table in ("agent_heartbeats", "performance_metrics")}
+    dense(conn, agents)
+    for table, last in since.items():
+        columns = COPIED[table]
+        conn.execute(f"INSERT INTO spec003.{table} ({columns}) SELECT {columns} FROM background.{table} WHERE id > %s",
+                     (last,))
+    for table in ("agent_heartbeats", "performance_metrics"):
+        for schema in ("background", "spec003"):
+            conn.execute(f"VACUUM ANALYZE {schema}.{table}")
 
 
 def dense(conn: psycopg.Connection, agents: int):
