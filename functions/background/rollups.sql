@@ -109,3 +109,7 @@ BEGIN
     END IF;
 END
 $trigger$;
+
+COMMENT ON TABLE background.heartbeat_minutes IS
+'Heartbeats per agent and minute (minute = date_bin(1 minute, timestamp, 2000-01-01 UTC)), kept by the
+agent_heartbeats_last trigger (agent_heartbeats_rollup on a Citus cluster); two days.';
