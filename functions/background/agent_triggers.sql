@@ -1,22 +1,26 @@
 -- background: triggers that keep the registry true whoever writes (functions or the spec's plain SQL).
---   agent_heartbeats_last: after each insert statement into agent_heartbeats, in one pass over the
---     inserted rows, refuses the statement when a row is dated beyond the future horizon
---     (background.refuse_future) and moves agents.last_heartbeat_at to the newest heartbeat of each
---     agent (never backwards); one UPDATE per statement, agents locked in agent_id order so
---     concurrent batches cannot deadlock. On a Citus cluster, where the trigger runs on a shard of
---     agent_heartbeats and may reach only its own agent's rows of the co-located agents (by key; a
---     statement over a transition table would be a distributed query), it is a row trigger: each
---     heartbeat moves its agent's last_heartbeat_at (a batch is split by shard there anyway).
---   *_updated_at: core.set_updated_at() on agents and system_state.
+--   agent_heartbeats_last: after each insert statement into agent_heartbeats, one statement over the
+--     inserted rows (transition table) that adds them to heartbeat_minutes (functions/background/rollups.sql
+--     documents the rollups) and moves agents.last_heartbeat_at to the newest heartbeat of each agent
+--     (never backwards), agents locked in agent_id order and rollup rows in key order so concurrent
+--     batches cannot deadlock; then it refuses the statement when a row is dated beyond the future
+--     horizon (background.refuse_future). One trigger and one statement, not one per concern: a
+--     single heartbeat pays one executor start-up for all of it. On a Citus cluster, where the trigger
+--     runs on a shard of agent_heartbeats and may reach only its own agent's rows of the co-located
+--     agents (by key; a statement over a transition table would be a distributed query), it is a row
+--     trigger: each heartbeat moves its agent's last_heartbeat_at (the rollup has its own row trigger
+--     there; a batch is split by shard anyway).
+--   *_updated_at: core.set_updated_at() on agents and system_state, skipped when the update sets
+--     updated_at itself (as the heartbeat trigger does).
 
 CREATE OR REPLACE FUNCTION background.track_last_heartbeat()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_agents text[];
-    v_latest timestamptz[];
+    v_latest timestamptz;
 BEGIN
     IF TG_LEVEL = 'ROW' THEN  -- on Citus
         PERFORM background.refuse_future(NEW.timestamp, 'background.agent_heartbeats');
@@ -24,21 +28,41 @@ BEGIN
         WHERE a.agent_id = NEW.agent_id AND (a.last_heartbeat_at IS NULL OR a.last_heartbeat_at < NEW.timestamp);
         RETURN NULL;
     END IF;
-    SELECT array_agg(l.agent_id ORDER BY l.agent_id), array_agg(l.last_at ORDER BY l.agent_id)
-    INTO v_agents, v_latest
-    FROM (SELECT h.agent_id, max(h.timestamp) AS last_at FROM new_heartbeats AS h GROUP BY h.agent_id) AS l;
-    PERFORM background.refuse_future((SELECT max(t) FROM unnest(v_latest) AS t), 'background.agent_heartbeats');
-    PERFORM FROM background.agents AS a WHERE a.agent_id = ANY (v_agents) ORDER BY a.agent_id FOR NO KEY UPDATE;
-    UPDATE background.agents AS a SET last_heartbeat_at = n.last_at
-    FROM unnest(v_agents, v_latest) AS n (agent_id, last_at)
-    WHERE a.agent_id = n.agent_id AND (a.last_heartbeat_at IS NULL OR a.last_heartbeat_at < n.last_at);
+    WITH latest AS (
+        SELECT h.agent_id, max(h.timestamp) AS last_at FROM new_heartbeats AS h GROUP BY h.agent_id
+    ),
+
+    rolled AS (
+        INSERT INTO background.heartbeat_minutes AS m (agent_id, minute, heartbeats)
+        SELECT h.agent_id, date_bin('1 minute', h.timestamp, '2000-01-01+00') AS minute, count(*)
+        FROM new_heartbeats AS h GROUP BY 2, 1 ORDER BY 2, 1
+        ON CONFLICT (minute, agent_id) DO UPDATE SET heartbeats = m.heartbeats + excluded.heartbeats
+    ),
+
+    moved AS (
+        UPDATE background.agents AS a SET last_heartbeat_at = l.last_at, updated_at = now()
+        FROM (
+            SELECT x.agent_id, latest.last_at
+            FROM background.agents AS x INNER JOIN latest ON x.agent_id = latest.agent_id
+            ORDER BY x.agent_id
+            FOR NO KEY UPDATE OF x
+        ) AS l
+        WHERE a.agent_id = l.agent_id AND (a.last_heartbeat_at IS NULL OR a.last_heartbeat_at < l.last_at)
+    )
+
+    SELECT max(latest.last_at) INTO v_latest FROM latest;
+    IF v_latest > now() + interval '{{ background_future_seconds }} seconds' THEN
+        PERFORM background.refuse_future(v_latest, 'background.agent_heartbeats');
+    END IF;
     RETURN NULL;
 END
 $$;
 
 COMMENT ON FUNCTION background.track_last_heartbeat() IS
-'AFTER INSERT statement trigger on agent_heartbeats (a row trigger on a Citus cluster): refuses rows
-dated beyond the future horizon (22023); agents.last_heartbeat_at := newest heartbeat per agent.';
+'AFTER INSERT statement trigger on agent_heartbeats (a row trigger on a Citus cluster): adds the
+inserted heartbeats to heartbeat_minutes, agents.last_heartbeat_at := newest heartbeat per agent,
+refuses rows dated beyond the future horizon (22023). Definer: the inserting role needs no rights on
+the rollup.';
 
 REVOKE ALL ON FUNCTION background.track_last_heartbeat() FROM PUBLIC;
 
@@ -56,7 +80,7 @@ END
 $trigger$;
 
 CREATE OR REPLACE TRIGGER agents_updated_at BEFORE UPDATE ON background.agents
-FOR EACH ROW EXECUTE FUNCTION core.set_updated_at();
+FOR EACH ROW WHEN (old.updated_at IS NOT DISTINCT FROM new.updated_at) EXECUTE FUNCTION core.set_updated_at();
 
 CREATE OR REPLACE TRIGGER system_state_updated_at BEFORE UPDATE ON background.system_state
 FOR EACH ROW EXECUTE FUNCTION core.set_updated_at();

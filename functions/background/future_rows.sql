@@ -3,7 +3,8 @@
 -- manager create partitions years ahead (a row beyond the made partitions waits in the default
 -- partition, and maintenance makes its partition). A statement trigger reads the inserted rows once
 -- (transition table), so a COPY of 100,000 rows pays one pass, not 100,000 calls. On agent_heartbeats
--- the same pass is made by agent_heartbeats_last (functions/background/agent_triggers.sql).
+-- the same pass is made by agent_heartbeats_last (functions/background/agent_triggers.sql), on
+-- performance_metrics by its rollup trigger (functions/background/rollups.sql).
 
 CREATE OR REPLACE FUNCTION background.refuse_future(p_latest timestamptz, p_table text)
 RETURNS void
@@ -48,9 +49,19 @@ REVOKE ALL ON FUNCTION background.refuse_future_rows() FROM PUBLIC;
 
 DROP TRIGGER IF EXISTS agent_heartbeats_not_future ON background.agent_heartbeats;
 
-CREATE OR REPLACE TRIGGER performance_metrics_not_future AFTER INSERT ON background.performance_metrics
-REFERENCING NEW TABLE AS new_rows
-FOR EACH STATEMENT EXECUTE FUNCTION background.refuse_future_rows();
+-- performance_metrics: its rollup trigger (functions/background/rollups.sql) makes the check in its own
+-- pass, except on a Citus cluster, where the rollup is a row trigger.
+DO $trigger$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        CREATE OR REPLACE TRIGGER performance_metrics_not_future AFTER INSERT ON background.performance_metrics
+        REFERENCING NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION background.refuse_future_rows();
+    ELSE
+        DROP TRIGGER IF EXISTS performance_metrics_not_future ON background.performance_metrics;
+    END IF;
+END
+$trigger$;
 
 CREATE OR REPLACE TRIGGER system_events_not_future AFTER INSERT ON background.system_events
 REFERENCING NEW TABLE AS new_rows

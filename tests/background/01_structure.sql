@@ -127,11 +127,10 @@ SELECT col_default_is('background', 'system_events', 'severity', 'INFO'::text, '
 SELECT col_default_is('background', 'performance_metrics', 'timestamp', 'now()', 'metrics default to now()');
 
 SELECT indexes_are('background', 'agents', ARRAY[
-    'agents_pkey', 'idx_agents_state', 'idx_agents_started_at', 'agents_running_last_heartbeat'
-], 'agents has exactly its indexes');
-SELECT is((SELECT pg_get_expr(indpred, indrelid) FROM pg_index
-           WHERE indexrelid = 'background.agents_running_last_heartbeat'::regclass),
-          '(state = ''running''::text)', 'the stale-agent index holds running agents only');
+    'agents_pkey', 'idx_agents_state', 'idx_agents_started_at'
+], 'agents has exactly its indexes (none on last_heartbeat_at, which every heartbeat moves)');
+SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'background.agents'::regclass), ARRAY['fillfactor=50'],
+          'agents'' pages keep room for the heartbeats'' HOT updates');
 SELECT indexes_are('background', 'agent_heartbeats', ARRAY[
     'agent_heartbeats_pkey', 'idx_heartbeats_agent_timestamp', 'idx_heartbeats_timestamp'
 ], 'agent_heartbeats has exactly the spec''s indexes');
@@ -152,8 +151,7 @@ SELECT set_eq(
       AND tgparentid = 0$$,
     ARRAY['agent_heartbeats_last', 'agents_updated_at', 'system_state_updated_at', 'help_requests_status',
           'help_requests_updated_at', 'agent_communications_notify', 'agent_communications_status',
-          'performance_metrics_not_future', 'system_events_not_future',
-          'llm_conversations_not_future', 'agent_heartbeats_rollup', 'performance_metrics_rollup'],
+          'system_events_not_future', 'llm_conversations_not_future', 'performance_metrics_rollup'],
     'background has exactly its triggers'
 );
 SELECT is((SELECT view::text FROM core.materialized_views WHERE view::text LIKE 'background.%'),

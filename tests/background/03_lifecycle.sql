@@ -3,7 +3,7 @@
 -- events, system state, stop; stale-agent detection and its maintenance task; bad input refused
 -- with its SQLSTATE, changing nothing.
 BEGIN;
-SELECT plan(39);
+SELECT plan(40);
 
 SELECT is((background.register_agent('lc-worker', '{"threads": 4}', '{"host": "h1"}', p_now => '2026-05-01 10:00+00')).started_at,
           '2026-05-01 10:00+00'::timestamptz, 'register_agent inserts the agent with started_at p_now');
@@ -110,4 +110,13 @@ SELECT background.heartbeat('lc-worker', p_now => '2026-05-01 13:07+00');
 SELECT is((SELECT state FROM background.agents WHERE agent_id = 'lc-worker'), 'running',
           'a stale agent that beats again is running again');
 SELECT throws_ok($$SELECT background.mark_stale_agents('infinity')$$, '22008', NULL, 'an infinite p_now is refused');
+
+-- Every heartbeat moves its agent's last_heartbeat_at: a HOT update (no index on that column, room on
+-- the page), so the agents' indexes do not grow with the heartbeats.
+CREATE TEMP TABLE hot_before AS
+SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relid = 'background.agents'::regclass;
+SELECT background.heartbeat('lc-worker', p_now => '2026-05-01 13:08+00');
+SELECT is((SELECT (t.n_tup_hot_upd - b.n_tup_hot_upd, t.n_tup_upd - b.n_tup_upd)::text
+           FROM pg_stat_xact_user_tables AS t CROSS JOIN hot_before AS b WHERE t.relid = 'background.agents'::regclass),
+          '(1,1)', 'a heartbeat updates its agent once, a HOT update');
 ROLLBACK;

@@ -3,7 +3,7 @@
 -- analysed and vacuumed: the spec's queries read only the partitions their time window reaches,
 -- through indexes, and the indexes cover their predicates, so no row is read only to be thrown away.
 BEGIN;
-SELECT plan(14);
+SELECT plan(16);
 
 -- The partitions a window from p_since onwards can reach (plus the default partition).
 CREATE FUNCTION pg_temp.reachable(p_parent regclass, p_since timestamptz) RETURNS text[] LANGUAGE sql AS $$
@@ -69,4 +69,15 @@ SELECT ok(EXISTS (SELECT FROM unnest(tests.plan_values(plan, 'Index Name')) AS i
           'and recent errors from the (severity, timestamp) index') FROM health;
 SELECT is(pg_temp.rows_thrown_away($$SELECT * FROM background.system_health_overview$$), 0::numeric,
           'reading no row it throws away');
+
+-- A window "after now() - x" has no upper bound: every partition ahead of now is planned and opened
+-- by the spec's queries, so only one is made ahead. Executed: today's (and just after midnight
+-- yesterday's), tomorrow's and the default partition, whatever day the test runs.
+SELECT cmp_ok((SELECT count(*) FROM unnest(tests.plan_values(plan, 'Relation Name')) AS r WHERE r LIKE 'agent_heartbeats_%'),
+              '<=', 4::bigint, 'the health overview opens at most four heartbeat partitions (one made ahead)')
+FROM health;
+SELECT cmp_ok((SELECT count(*) FROM unnest(tests.plan_values(
+                  tests.explain($$SELECT * FROM background.recent_heartbeats$$, TRUE), 'Relation Name')) AS r
+               WHERE r LIKE 'agent_heartbeats_%'),
+              '<=', 4::bigint, 'so do the recent heartbeats');
 ROLLBACK;

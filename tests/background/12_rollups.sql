@@ -3,7 +3,7 @@
 -- the views made from them give the same rows as the spec's queries (background.system_health_overview,
 -- background.metrics_summary), window boundaries included; trim_rollups keeps two days.
 BEGIN;
-SELECT plan(10);
+SELECT plan(14);
 
 INSERT INTO background.agents (agent_id, state, started_at)
 VALUES ('r-one', 'running', now() - interval '1 day'), ('r-two', 'idle', now() - interval '1 day');
@@ -57,6 +57,40 @@ SELECT results_eq($$SELECT * FROM background.metrics_summary_since(now() - inter
     $$SELECT agent_id, metric_name, avg(value), max(value), count(*) FROM background.performance_metrics
       WHERE timestamp > now() - interval '1 day' GROUP BY 1, 2 ORDER BY 1, 2$$,
     'metrics_summary_since: any window, exact');
+
+-- The health overview at pinned instants, 36 hours back (before the test volume), over heartbeats one
+-- a second: a window starting 10 s into a minute (its rollup less the 11 rows up to the start) and one
+-- starting 40 s into it (the 19 rows after the start). Exact either way, reading at most half a minute
+-- of raw rows (the rows after the start would be 49 in the first case).
+CREATE TEMP TABLE pinned AS
+SELECT date_bin('1 minute', now() - interval '36 hours', '2000-01-01+00') AS minute;
+INSERT INTO background.agent_heartbeats (agent_id, timestamp)
+SELECT 'r-two', p.minute + s * interval '1 second' FROM pinned AS p CROSS JOIN generate_series(-120, 120) AS s;
+-- Rows read through the indexes (sequential scans off: a small partition is rightly read whole).
+CREATE FUNCTION pg_temp.heartbeats_read(p_now timestamptz) RETURNS bigint LANGUAGE plpgsql
+SET enable_seqscan = off SET enable_bitmapscan = off AS $$
+DECLARE
+    v_before bigint := (SELECT rows_read FROM tests.rows_read('background') WHERE relation = 'background.agent_heartbeats'::regclass);
+BEGIN
+    PERFORM * FROM background.health_overview_at(p_now);
+    RETURN (SELECT rows_read FROM tests.rows_read('background') WHERE relation = 'background.agent_heartbeats'::regclass)
+           - coalesce(v_before, 0);
+END
+$$;
+SELECT results_eq(
+    $$SELECT value FROM background.health_overview_at((SELECT minute + interval '5 minutes 10 seconds' FROM pinned))
+      WHERE metric = 'Recent Heartbeats (5min)'$$,
+    $$SELECT count(*) FROM background.agent_heartbeats WHERE timestamp > (SELECT minute + interval '10 seconds' FROM pinned)$$,
+    'health_overview_at, a window starting 10 s into a minute: the raw count, exactly');
+SELECT results_eq(
+    $$SELECT value FROM background.health_overview_at((SELECT minute + interval '5 minutes 40 seconds' FROM pinned))
+      WHERE metric = 'Recent Heartbeats (5min)'$$,
+    $$SELECT count(*) FROM background.agent_heartbeats WHERE timestamp > (SELECT minute + interval '40 seconds' FROM pinned)$$,
+    'health_overview_at, a window starting 40 s into a minute: the raw count, exactly');
+SELECT cmp_ok(pg_temp.heartbeats_read((SELECT minute + interval '5 minutes 10 seconds' FROM pinned)), '<=', 30::bigint,
+              'it reads the shorter side of the first minute: its rows up to the start');
+SELECT cmp_ok(pg_temp.heartbeats_read((SELECT minute + interval '5 minutes 40 seconds' FROM pinned)), '<=', 30::bigint,
+              'or its rows after the start');
 
 -- Retention: two days of minutes stay, older ones go.
 INSERT INTO background.heartbeat_minutes (agent_id, minute, heartbeats) VALUES ('r-one', now() - interval '3 days', 1);

@@ -2,7 +2,8 @@
 -- and "Performance Metrics Summary" from the per-minute rollups (schema 0010) instead of the raw rows,
 -- exact all the same: whole minutes after the window's first come from the rollups, the rows of the
 -- first (partial) minute from the time series, read with literal bounds so the planner prunes to the
--- one partition that holds them (no planning of the others).
+-- one partition that holds them (no planning of the others). The health overview counts the shorter
+-- side of the first minute (its rows after the window's start, or its rollup less its rows before).
 --   background.health_overview_at(p_now) / view background.health_overview
 --   background.metrics_summary_since(p_since) / view background.metrics_last_hour
 
@@ -58,25 +59,43 @@ AS $$
 DECLARE
     v_since timestamptz := p_now - interval '5 minutes';
     v_first timestamptz := date_bin('1 minute', p_now - interval '5 minutes', '2000-01-01+00');
+    v_heartbeats text;
 BEGIN
-    RETURN QUERY SELECT 'Total Agents', count(*) FROM background.agents;
-    RETURN QUERY SELECT 'Running Agents', count(*) FROM background.agents AS a WHERE a.state = 'running';
+    -- Heartbeats after v_since: the minutes after v_first from the rollup, and of v_first's minute
+    -- whichever side of v_since is shorter: its rows after v_since added, or its rollup row less its
+    -- rows up to v_since. At most half a minute of raw rows is counted.
+    IF v_since - v_first < interval '30 seconds' THEN
+        v_heartbeats := format($q$
+            (SELECT coalesce(sum(m.heartbeats), 0) FROM background.heartbeat_minutes AS m
+             WHERE m.minute >= %1$L::timestamptz)::bigint
+            - (SELECT count(*) FROM background.agent_heartbeats AS h
+               WHERE h.timestamp >= %1$L::timestamptz AND h.timestamp <= %2$L::timestamptz)$q$, v_first, v_since);
+    ELSE
+        v_heartbeats := format($q$
+            (SELECT coalesce(sum(m.heartbeats), 0) FROM background.heartbeat_minutes AS m
+             WHERE m.minute > %1$L::timestamptz)::bigint
+            + (SELECT count(*) FROM background.agent_heartbeats AS h
+               WHERE h.timestamp > %2$L::timestamptz AND h.timestamp < %1$L::timestamptz + interval '1 minute')$q$,
+            v_first, v_since);
+    END IF;
+    -- One statement, planned once, its time bounds literal (the planner prunes to the partitions they reach).
     RETURN QUERY EXECUTE format($q$
-        SELECT 'Recent Heartbeats (5min)'::text,
-               (SELECT coalesce(sum(m.heartbeats), 0) FROM background.heartbeat_minutes AS m WHERE m.minute > %1$L::timestamptz)::bigint
-               + (SELECT count(*) FROM background.agent_heartbeats AS h
-                  WHERE h.timestamp > %2$L::timestamptz AND h.timestamp < %1$L::timestamptz + interval '1 minute')$q$,
-        v_first, v_since);
-    RETURN QUERY EXECUTE format($q$
-        SELECT 'Error Events (1hour)'::text, count(*) FROM background.system_events AS e
-        WHERE e.severity = 'ERROR' AND e.timestamp > %L::timestamptz$q$, p_now - interval '1 hour');
+        SELECT 'Total Agents'::text, count(*) FROM background.agents
+        UNION ALL
+        SELECT 'Running Agents', count(*) FROM background.agents AS a WHERE a.state = 'running'
+        UNION ALL
+        SELECT 'Recent Heartbeats (5min)', %1$s
+        UNION ALL
+        SELECT 'Error Events (1hour)', count(*) FROM background.system_events AS e
+        WHERE e.severity = 'ERROR' AND e.timestamp > %2$L::timestamptz$q$, v_heartbeats, p_now - interval '1 hour');
 END
 $$;
 
 COMMENT ON FUNCTION background.health_overview_at(timestamptz) IS
 'The spec''s "System Health Overview" as of p_now: agents, running agents, heartbeats of the 5 minutes
-before p_now (from heartbeat_minutes and the raw rows of the first minute), ERROR events of the hour
-before p_now (read with literal bounds: one partition planned). Exact.';
+before p_now (from heartbeat_minutes and at most half a minute of raw rows: the first minute''s after
+the window''s start, or its rollup less those before), ERROR events of the hour before p_now (literal
+bounds: only the partitions they reach are planned). One statement. Exact.';
 
 CREATE OR REPLACE VIEW background.health_overview AS
 SELECT * FROM background.health_overview_at(now());

@@ -1,6 +1,6 @@
 -- background.stale_agents: running agents silent for more than two heartbeat intervals
 -- ({{ background_heartbeat_interval_seconds }} s each), from agents.last_heartbeat_at alone (no heartbeat
--- history is read; the partial index agents_running_last_heartbeat serves it). Not in the spec:
+-- history is read; idx_agents_state finds the running agents). Not in the spec:
 -- its "Alert if > 2 consecutive misses" as a query. background.mark_stale_agents acts on the same rule.
 
 CREATE OR REPLACE VIEW background.stale_agents AS
