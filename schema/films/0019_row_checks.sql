@@ -37,7 +37,7 @@ BEGIN
         WHEN pg_catalog.length(p_root_agent_name) OPERATOR(pg_catalog.>) 100 THEN 'sessions_root_agent_name_check'
         WHEN pg_catalog.length(p_session_name) OPERATOR(pg_catalog.>) 200 THEN 'sessions_session_name_check'
         WHEN pg_catalog.jsonb_typeof(p_state) OPERATOR(pg_catalog.<>) 'object' THEN 'sessions_state_check'
-        WHEN NOT (p_status OPERATOR(pg_catalog.=) ANY ('{active,completed,failed,archived}'::text[]))
+        WHEN NOT (p_status OPERATOR(pg_catalog.=) ANY ('{active,completed,failed,archived}'::pg_catalog.text[]))
             THEN 'sessions_status_check'
         WHEN p_total_events OPERATOR(pg_catalog.<) 0 THEN 'sessions_total_events_check'
         WHEN p_total_tokens_used OPERATOR(pg_catalog.<) 0 THEN 'sessions_total_tokens_used_check'
@@ -78,7 +78,7 @@ BEGIN
         WHEN p_duration_ms OPERATOR(pg_catalog.<) 0 THEN 'events_duration_ms_check'
         WHEN pg_catalog.json_typeof(p_event_data) OPERATOR(pg_catalog.<>) 'object' THEN 'events_event_data_check'
         WHEN NOT (p_event_type OPERATOR(pg_catalog.=) ANY ('{user_message,agent_response,tool_call,tool_response,'
-                                                          'agent_transfer,state_update,loop_iteration,error}'::text[]))
+                                                          'agent_transfer,state_update,loop_iteration,error}'::pg_catalog.text[]))
             THEN 'events_event_type_check'
         WHEN pg_catalog.length(p_parent_agent_name) OPERATOR(pg_catalog.>) 100 THEN 'events_parent_agent_name_check'
         WHEN p_sequence_number OPERATOR(pg_catalog.<=) 0 THEN 'events_sequence_number_check'
@@ -109,18 +109,27 @@ ALTER TABLE films.sessions ADD CONSTRAINT sessions_row_check CHECK (films.sessio
 )) NOT VALID;
 
 -- squawk-ignore ban-drop-constraint
-ALTER TABLE films.sessions
-DROP CONSTRAINT sessions_agent_config_check,
-DROP CONSTRAINT sessions_app_name_check,
-DROP CONSTRAINT sessions_ended_after_start,
-DROP CONSTRAINT sessions_last_sequence_check,
-DROP CONSTRAINT sessions_root_agent_name_check,
-DROP CONSTRAINT sessions_session_name_check,
-DROP CONSTRAINT sessions_state_check,
-DROP CONSTRAINT sessions_status_check,
-DROP CONSTRAINT sessions_total_events_check,
-DROP CONSTRAINT sessions_total_tokens_used_check,
-DROP CONSTRAINT sessions_total_tool_calls_check;
+ALTER TABLE films.sessions DROP CONSTRAINT sessions_agent_config_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.sessions DROP CONSTRAINT sessions_app_name_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.sessions DROP CONSTRAINT sessions_ended_after_start;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.sessions DROP CONSTRAINT sessions_last_sequence_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.sessions DROP CONSTRAINT sessions_root_agent_name_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.sessions DROP CONSTRAINT sessions_session_name_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.sessions DROP CONSTRAINT sessions_state_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.sessions DROP CONSTRAINT sessions_status_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.sessions DROP CONSTRAINT sessions_total_events_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.sessions DROP CONSTRAINT sessions_total_tokens_used_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.sessions DROP CONSTRAINT sessions_total_tool_calls_check;
 
 ALTER TABLE films.events ADD CONSTRAINT events_row_check CHECK (films.event_row_check(
     sequence_number, event_type, agent_name, parent_agent_name, event_data, state_delta, tool_name, duration_ms,
@@ -128,16 +137,23 @@ ALTER TABLE films.events ADD CONSTRAINT events_row_check CHECK (films.event_row_
 )) NOT VALID;
 
 -- squawk-ignore ban-drop-constraint
-ALTER TABLE films.events
-DROP CONSTRAINT events_agent_name_check,
-DROP CONSTRAINT events_duration_ms_check,
-DROP CONSTRAINT events_event_data_check,
-DROP CONSTRAINT events_event_type_check,
-DROP CONSTRAINT events_parent_agent_name_check,
-DROP CONSTRAINT events_sequence_number_check,
-DROP CONSTRAINT events_state_delta_check,
-DROP CONSTRAINT events_tokens_used_check,
-DROP CONSTRAINT events_tool_name_check;
+ALTER TABLE films.events DROP CONSTRAINT events_agent_name_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.events DROP CONSTRAINT events_duration_ms_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.events DROP CONSTRAINT events_event_data_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.events DROP CONSTRAINT events_event_type_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.events DROP CONSTRAINT events_parent_agent_name_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.events DROP CONSTRAINT events_sequence_number_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.events DROP CONSTRAINT events_state_delta_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.events DROP CONSTRAINT events_tokens_used_check;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE films.events DROP CONSTRAINT events_tool_name_check;
 
 COMMENT ON CONSTRAINT sessions_row_check ON films.sessions IS
 'Every rule on a session''s own columns (films.session_row_check); a broken rule is reported by its own name.';
