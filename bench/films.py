@@ -420,7 +420,7 @@ def appends(results: Results, films: Films, peer, ingest: dict, sizes: dict):
     floor = Measure([1 / seconds for seconds in commit_floor(films.conn, count)], "ev/s")
     results.add(Row("append_event, 1 client (events/s)", ">= 0.9x pgbench", one, peer.get("append", "n/a"),
                     higher_is_better=True, floor=pgbench_one, floor_label="pgbench",
-                    note="psycopg, synchronous commit, one per call"))
+                    note="psycopg, one cursor, synchronous commit, one per call"))
     results.add(Row("append_event, 1 client, pgbench (events/s)", "", pgbench_one, higher_is_better=True,
                     floor=floor, floor_label="one-row commit",
                     note="PostgreSQL's C client, the same calls: the rate without Python's share of each call"))
@@ -429,7 +429,7 @@ def appends(results: Results, films: Films, peer, ingest: dict, sizes: dict):
     for clients in (8, 32):
         results.add(Row(f"append_event, {clients} clients (events/s)", ">= 2.0x 1 client" if clients == 8 else "",
                         Measure(found[("psycopg", clients)], "ev/s"), higher_is_better=True, floor=one,
-                        floor_label="1 client", note="psycopg, a session per client"))
+                        floor_label="1 client", note="psycopg, a session and a cursor per client"))
         results.add(Row(f"append_event, {clients} clients, pgbench (events/s)", "",
                         Measure(found[("pgbench", clients)], "ev/s"),
                         higher_is_better=True, floor=pgbench_one, floor_label="pgbench, 1 client"))
