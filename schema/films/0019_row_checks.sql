@@ -2,7 +2,7 @@
 -- PostgreSQL keeps a CHECK constraint as node text in its relation cache and reads, plans and
 -- compiles every CHECK of a table again for each statement that writes it (one append_event: one
 -- UPDATE of sessions, one INSERT into events). Twenty small CHECKs (11 on sessions, 9 on events,
--- 13 KB of node text) took about a third of the server's CPU of an append. Each table now has one
+-- 13 KB of node text) took about a fifth of the server CPU of an append. Each table now has one
 -- CHECK that passes its columns to a plpgsql function, so a statement reads one short expression;
 -- the function tests the same rules in the order PostgreSQL tested the constraints (by name) and
 -- refuses a row as they did: SQLSTATE 23514 (check_violation), with the name of the rule's former
