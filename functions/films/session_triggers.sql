@@ -16,8 +16,11 @@
 --     transition table): there the trigger is a row trigger, and each deleted session's events go
 --     by its key, on its shard.
 --   sessions_updated_at / film_projects_updated_at: core.set_updated_at(). On sessions, which
---     append_event updates with every event (setting updated_at itself), the WHEN clause skips
---     the call in that case; the result is the same.
+--     append_event updates with every event (setting updated_at itself), the trigger names the
+--     columns other than the counters, last_event_at and updated_at: an update of those alone (only
+--     films' append functions make one, and they set updated_at) does not even consider it, and
+--     PostgreSQL then does not read and plan its WHEN clause for that statement. The WHEN clause
+--     skips the call when the update sets updated_at itself; the result is the same.
 
 CREATE OR REPLACE FUNCTION films.initial_session_values()
 RETURNS trigger
@@ -129,7 +132,9 @@ $trigger$;
 
 REVOKE ALL ON FUNCTION films.delete_events_of_sessions() FROM PUBLIC;
 
-CREATE OR REPLACE TRIGGER sessions_updated_at BEFORE UPDATE ON films.sessions
+CREATE OR REPLACE TRIGGER sessions_updated_at BEFORE UPDATE OF
+    id, app_name, user_id, session_name, state, agent_config, root_agent_name, status, started_at, ended_at
+ON films.sessions
 FOR EACH ROW WHEN (OLD.updated_at IS NOT DISTINCT FROM NEW.updated_at)
 EXECUTE FUNCTION core.set_updated_at();
 

@@ -19,10 +19,10 @@ SELECT functions_are('films', ARRAY[
     'archive_old_sessions',
     'conversation_history', 'create_events_partition', 'delete_archived_data', 'delete_events_of_sessions',
     'delta_scope',
-    'drop_old_event_partitions', 'drop_temp_keys', 'event_problem', 'fill_film_project', 'first_event_out_of_order',
+    'drop_old_event_partitions', 'drop_temp_keys', 'event_problem', 'event_row_check', 'fill_film_project', 'first_event_out_of_order',
     'full_state', 'initial_session_values', 'merge_deltas',
     'reconstruct_session', 'refuse_append',
-    'search_films', 'session_row', 'session_state_at', 'snapshot_new_session', 'split_initial_state',
+    'search_films', 'session_row', 'session_row_check', 'session_state_at', 'snapshot_new_session', 'split_initial_state',
     'state_evolution', 'state_text',
     'sync_film_projects', 'take_snapshot', 'without_temp_keys'
 ], 'films has exactly its functions');
