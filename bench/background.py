@@ -345,6 +345,11 @@ def measure(results: Results, dsn: str, ours, spec, sizes: dict, quick: bool = T
                         note=f"agentdb p50 {mine['p50'] * 1000:.2f} ms, p99 {mine['p99'] * 1000:.2f} ms (target <= 20), "
                              f"lost {mine['lost']}; spec p50 {theirs['p50'] * 1000:.2f} ms, "
                              f"p99 {theirs['p99'] * 1000:.2f} ms, lost {theirs['lost']}"))
+        # The p99 target (<= 20 ms) where the machine allows it, else the spec's own p99 in this run.
+        spec_p99 = Measure([theirs["p99"]])
+        results.add(Row("  fleet p99 per call", "<= 20 ms or <= 1.0x spec", Measure([mine["p99"]]), None, spec_p99,
+                        floor=spec_p99, floor_label="spec's INSERTs, spec DDL, p99",
+                        note=f"p50 {mine['p50'] * 1000:.2f} ms against {theirs['p50'] * 1000:.2f} ms"))
     drop, delete = retention(ours, spec, sizes["agents"])
     results.add(Row(f"30-day retention of a day ({sizes['agents'] * 1440:,} heartbeats)", "",
                     Measure([drop]), None, Measure([delete]),

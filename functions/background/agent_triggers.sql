@@ -3,9 +3,10 @@
 --     inserted rows (transition table) that adds them to heartbeat_minutes (functions/background/rollups.sql
 --     documents the rollups) and moves agents.last_heartbeat_at to the newest heartbeat of each agent
 --     (never backwards), agents locked in agent_id order and rollup rows in key order so concurrent
---     batches cannot deadlock; then it refuses the statement when a row is dated beyond the future
---     horizon (background.refuse_future). One trigger and one statement, not one per concern: a
---     single heartbeat pays one executor start-up for all of it. On a Citus cluster, where the trigger
+--     batches cannot deadlock; it first refuses the statement when a row is dated beyond the future
+--     horizon (background.refuse_future), before writing anything. One trigger, not one per concern;
+--     the rows of one agent (every heartbeat() call) take a shorter path: one statement that rolls
+--     them up and updates the agent, which it locks by updating it. On a Citus cluster, where the trigger
 --     runs on a shard of agent_heartbeats and may reach only its own agent's rows of the co-located
 --     agents (by key; a statement over a transition table would be a distributed query), it is a row
 --     trigger: each heartbeat moves its agent's last_heartbeat_at (the rollup has its own row trigger
@@ -21,6 +22,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_latest timestamptz;
+    v_first text;
+    v_last text;
 BEGIN
     IF TG_LEVEL = 'ROW' THEN  -- on Citus
         PERFORM background.refuse_future(NEW.timestamp, 'background.agent_heartbeats');
@@ -28,6 +31,28 @@ BEGIN
         WHERE a.agent_id = NEW.agent_id AND (a.last_heartbeat_at IS NULL OR a.last_heartbeat_at < NEW.timestamp);
         RETURN NULL;
     END IF;
+    -- One pass over the inserted rows: the newest time (refused before anything is written) and
+    -- whether they are of one agent.
+    SELECT max(h.timestamp), min(h.agent_id), max(h.agent_id) INTO v_latest, v_first, v_last
+    FROM new_heartbeats AS h;
+    IF v_latest > now() + interval '{{ background_future_seconds }} seconds' THEN
+        PERFORM background.refuse_future(v_latest, 'background.agent_heartbeats');
+    END IF;
+    IF v_first = v_last THEN
+        -- One agent (every heartbeat() and single-row INSERT): its row is the only one locked, so
+        -- the update locks it itself (no separate FOR NO KEY UPDATE pass, one heap write less).
+        WITH rolled AS (
+            INSERT INTO background.heartbeat_minutes AS m (agent_id, minute, heartbeats)
+            SELECT v_first, date_bin('1 minute', h.timestamp, '2000-01-01+00') AS minute, count(*)
+            FROM new_heartbeats AS h GROUP BY 2 ORDER BY 2
+            ON CONFLICT (minute, agent_id) DO UPDATE SET heartbeats = m.heartbeats + excluded.heartbeats
+        )
+
+        UPDATE background.agents AS a SET last_heartbeat_at = v_latest, updated_at = now()
+        WHERE a.agent_id = v_first AND (a.last_heartbeat_at IS NULL OR a.last_heartbeat_at < v_latest);
+        RETURN NULL;
+    END IF;
+    -- Several agents: their rows locked in agent_id order, so concurrent batches cannot deadlock.
     WITH latest AS (
         SELECT h.agent_id, max(h.timestamp) AS last_at FROM new_heartbeats AS h GROUP BY h.agent_id
     ),
@@ -37,23 +62,16 @@ BEGIN
         SELECT h.agent_id, date_bin('1 minute', h.timestamp, '2000-01-01+00') AS minute, count(*)
         FROM new_heartbeats AS h GROUP BY 2, 1 ORDER BY 2, 1
         ON CONFLICT (minute, agent_id) DO UPDATE SET heartbeats = m.heartbeats + excluded.heartbeats
-    ),
-
-    moved AS (
-        UPDATE background.agents AS a SET last_heartbeat_at = l.last_at, updated_at = now()
-        FROM (
-            SELECT x.agent_id, latest.last_at
-            FROM background.agents AS x INNER JOIN latest ON x.agent_id = latest.agent_id
-            ORDER BY x.agent_id
-            FOR NO KEY UPDATE OF x
-        ) AS l
-        WHERE a.agent_id = l.agent_id AND (a.last_heartbeat_at IS NULL OR a.last_heartbeat_at < l.last_at)
     )
 
-    SELECT max(latest.last_at) INTO v_latest FROM latest;
-    IF v_latest > now() + interval '{{ background_future_seconds }} seconds' THEN
-        PERFORM background.refuse_future(v_latest, 'background.agent_heartbeats');
-    END IF;
+    UPDATE background.agents AS a SET last_heartbeat_at = l.last_at, updated_at = now()
+    FROM (
+        SELECT x.agent_id, latest.last_at
+        FROM background.agents AS x INNER JOIN latest ON x.agent_id = latest.agent_id
+        ORDER BY x.agent_id
+        FOR NO KEY UPDATE OF x
+    ) AS l
+    WHERE a.agent_id = l.agent_id AND (a.last_heartbeat_at IS NULL OR a.last_heartbeat_at < l.last_at);
     RETURN NULL;
 END
 $$;

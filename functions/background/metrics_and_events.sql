@@ -30,8 +30,9 @@ AS $$
 DECLARE
     v_bad text;
     v_count bigint;
+    -- An assignment, not a query (PERFORM): the check costs no executor start-up.
+    v_now timestamptz := background.checked_time(p_now);
 BEGIN
-    PERFORM background.checked_time(p_now);
     IF jsonb_typeof(p_metrics) IS DISTINCT FROM 'array' THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('metrics must be a JSON array, not %s', coalesce(jsonb_typeof(p_metrics), 'NULL')),
@@ -61,7 +62,7 @@ BEGIN
     END IF;
     INSERT INTO background.performance_metrics (agent_id, metric_name, value, unit, timestamp, metadata)
     SELECT m.agent_id, m.metric_name, m.value, m.unit,
-           background.checked_time(coalesce(m.timestamp, p_now), 'timestamp'), m.metadata
+           CASE WHEN m.timestamp IS NULL THEN v_now ELSE background.checked_time(m.timestamp, 'timestamp') END, m.metadata
     FROM jsonb_to_recordset(p_metrics) AS m (
         agent_id text, metric_name text, value numeric, unit text, timestamp timestamptz, metadata jsonb
     );
