@@ -30,6 +30,7 @@ transfer_to_agent), so films' SQL analytics work on sessions written by ADK.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import math
 import re
@@ -49,6 +50,7 @@ from google.adk.sessions.base_session_service import BaseSessionService, GetSess
 from google.adk.sessions.session import Session
 from google.adk.sessions.state import State
 from psycopg import AsyncConnection, errors
+from psycopg.pq import TransactionStatus
 from psycopg_pool import AsyncConnectionPool
 from pydantic import TypeAdapter
 from pydantic_core import to_jsonable_python
@@ -192,6 +194,7 @@ _DELETE = f"DELETE FROM films.sessions AS s WHERE s.id = %(id)s AND s.app_name =
 _USER_STATE = f"SELECT us.state FROM films.user_states AS us WHERE us.app_name = %(app)s AND us.user_id = ({_USER})"
 
 
+@functools.lru_cache(maxsize=4096)
 def row_id(app_name: str, user_id: str, session_id: str) -> uuid.UUID:
     """The films.sessions id of an ADK session id (see the module docstring)."""
     try:
@@ -223,6 +226,13 @@ def _microseconds(timestamp: float) -> int:
 def _order(event: Event) -> tuple[int, str]:
     """DatabaseSessionService's order of events: time to the microsecond, then id (code point order)."""
     return _microseconds(event.timestamp), event.id
+
+
+def _in_order(events: list[Event]) -> bool:
+    """Whether events are in _order already: each dated more than 2 microseconds after the one before
+    (so its time to the microsecond is later), as a Runner's are. Cheaper than sorting by the key."""
+    times = [e.timestamp for e in events]
+    return all(later - earlier > 2e-6 for earlier, later in zip(times, times[1:]))
 
 
 def _json(value: Any) -> str | None:
@@ -334,25 +344,48 @@ class AgentDbSessionService(BaseSessionService):
         self._opened = not self._owns_pool
         self._open_lock = asyncio.Lock()
 
+    async def _open(self) -> None:
+        """Opens the pool this service made, at first use, and waits for its first connection: a
+        request that found none ready would make the pool grow by one, and the calls of one client
+        would then take turns between two connections (and their two server processes)."""
+        async with self._open_lock:
+            if not self._opened:
+                await self.pool.open(wait=True)
+                self._opened = True
+
     async def _execute(self, query: str, params: dict[str, Any],
                        then: tuple[str, dict[str, Any]] | None = None) -> list[tuple]:
         """Runs the statement (and `then`, pipelined behind it: still one round trip); returns the
         rows of the last. Pipelined statements are never prepared: when the first fails, the server
         skips the second's Parse, yet psycopg 3.3 records it as prepared, and every later call of it
-        on that connection then fails with "prepared statement _pg3_N does not exist" (26000)."""
+        on that connection then fails with "prepared statement _pg3_N does not exist" (26000).
+        The connection is taken from the pool and given back without pool.connection()'s context
+        managers, which cost more than the rest of a one-row append's client work; as they do, a
+        transaction left open (a pool of the application's without autocommit) is committed, or
+        rolled back on an error."""
         if not self._opened:
-            async with self._open_lock:
-                if not self._opened:
-                    await self.pool.open()
-                    self._opened = True
-        async with self.pool.connection() as conn:
+            await self._open()
+        conn = await self.pool.getconn()
+        try:
             if then is None:
                 cursor = await conn.execute(query, params)
             else:
                 async with conn.pipeline():
                     await conn.execute(query, params, prepare=False)
                     cursor = await conn.execute(*then, prepare=False)
-            return await cursor.fetchall() if cursor.description else []
+            rows = await cursor.fetchall() if cursor.description else []
+            if conn.pgconn.transaction_status != TransactionStatus.IDLE:
+                await conn.commit()
+            return rows
+        except BaseException:
+            if conn.pgconn.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+                try:
+                    await conn.rollback()
+                except Exception:  # a broken connection: putconn discards it
+                    pass
+            raise
+        finally:
+            await self.pool.putconn(conn)
 
     async def create_session(self, *, app_name: str, user_id: str, state: dict[str, Any] | None = None,
                              session_id: str | None = None) -> Session:
@@ -386,7 +419,8 @@ class AgentDbSessionService(BaseSessionService):
         if after is not None:
             after = _microseconds(after)
             events = [e for e in events if _microseconds(e.timestamp) >= after]
-        events.sort(key=_order)
+        if not _in_order(events):
+            events.sort(key=_order)
         if recent is not None:
             events = events[max(len(events) - recent, 0):]
         return _session(session_id, app_name, user_id, state, sequence, started_at, last_event_time, events)
