@@ -116,15 +116,19 @@ WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}
 
 # With the most recent N asked for, the events that can be among them. created_at never decreases along
 # a session's sequence and is never earlier than the event's own time, so the latest N are the last N
-# appended, read through (session_id, sequence_number) with no event_data parsed (an event created
-# strictly after its predecessor is dated its created_at; only the others' times are read), unless the
-# event appended just before them was created at or after the earliest of their times (or after_at).
-# Only then (a one-time filter) are the events created since that time read and the N latest of them
-# in ADK's order chosen here. Either way, any of them dated before after_timestamp come before all the
-# others in that order, so get_session dropping them afterwards leaves the answer.
-_GET_RECENT = f"""
-SELECT s.last_sequence, s.started_at, films.full_state(s), {_LAST_EVENT_TIME},
-       (WITH tail AS MATERIALIZED (  -- the last N appended, and the one before them
+# appended, read through (session_id, sequence_number) with no event_data parsed, when those N and the
+# one appended before them were created at distinct times: each of the N was then created strictly
+# after its predecessor, so dated its created_at, later than the one before them and than any earlier
+# event (those created before after_at, not read, are dated before it). That is what a Runner's events
+# are, and the read is then one pass over the N + 1 rows.
+# Otherwise (_RECENT_CHECKED) an event created strictly after its predecessor is dated its created_at
+# (only the others' times are read), and unless the event appended just before the N was created at
+# or after the earliest of their times (or after_at), they are the answer; only then (a one-time
+# filter) are the events created since that time read and the N latest of them in ADK's order chosen
+# here. Either way, any of them dated before after_timestamp come before all the others in that order,
+# so get_session dropping them afterwards leaves the answer.
+_RECENT_CHECKED = f"""(
+        WITH tail AS MATERIALIZED (  -- the last N appended, and the one before them
             SELECT e.sequence_number, e.event_data, e.created_at,
                    lag(e.created_at) OVER (ORDER BY e.sequence_number) AS previous_created_at
             FROM films.events AS e
@@ -145,7 +149,17 @@ SELECT s.last_sequence, s.started_at, films.full_state(s), {_LAST_EVENT_TIME},
               (SELECT e.sequence_number, e.event_data FROM {_KEYED}
                WHERE (SELECT x.may FROM earlier AS x)
                  AND e.session_id = s.id AND e.created_at >= (SELECT w.at FROM earliest AS w)
-               ORDER BY {_AT} DESC, {_ID} DESC LIMIT %(recent)s)) AS c)
+               ORDER BY {_AT} DESC, {_ID} DESC LIMIT %(recent)s)) AS c)"""
+
+_GET_RECENT = f"""
+SELECT s.last_sequence, s.started_at, films.full_state(s), {_LAST_EVENT_TIME},
+       (SELECT CASE WHEN count(DISTINCT e.created_at) = count(*)  -- each created after the one before
+                    THEN json_agg(e.event_data ORDER BY e.sequence_number)
+                             FILTER (WHERE e.sequence_number > s.last_sequence - %(recent)s)::text
+                    ELSE {_RECENT_CHECKED} END
+        FROM films.events AS e
+        WHERE e.session_id = s.id AND e.created_at >= greatest(s.started_at, %(after_at)s)
+          AND e.sequence_number >= s.last_sequence - %(recent)s)
 FROM films.sessions AS s
 WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}
 """
