@@ -353,7 +353,8 @@ class AgentDbSessionService(BaseSessionService):
             pool_kwargs.setdefault("min_size", 1)
             pool_kwargs.setdefault("max_size", 10)
             pool_kwargs["configure"] = _configure(pool_kwargs.get("configure"))
-            pool = AsyncConnectionPool(dsn, open=False, kwargs={"autocommit": True}, **pool_kwargs)
+            self._make_pool = lambda: AsyncConnectionPool(dsn, open=False, kwargs={"autocommit": True}, **pool_kwargs)
+            pool = self._make_pool()
         self.pool = pool
         self._opened = not self._owns_pool
         self._open_lock = asyncio.Lock()
@@ -361,11 +362,19 @@ class AgentDbSessionService(BaseSessionService):
     async def _open(self) -> None:
         """Opens the pool this service made, at first use, and waits for its first connection: a
         request that found none ready would make the pool grow by one, and the calls of one client
-        would then take turns between two connections (and their two server processes)."""
+        would then take turns between two connections (and their two server processes). A pool that
+        gets no connection within its timeout is closed by psycopg_pool, and cannot be opened again:
+        the call fails with its PoolTimeout, and the next one starts from a new pool."""
         async with self._open_lock:
-            if not self._opened:
-                await self.pool.open(wait=True)
-                self._opened = True
+            if self._opened:
+                return
+            try:
+                await self.pool.open(wait=True, timeout=self.pool.timeout)
+            except BaseException:
+                await self.pool.close()
+                self.pool = self._make_pool()
+                raise
+            self._opened = True
 
     async def _execute(self, query: str, params: dict[str, Any],
                        then: tuple[str, dict[str, Any]] | None = None) -> list[tuple]:

@@ -814,6 +814,31 @@ def test_one_client_keeps_to_one_connection(databases):
     assert (stats["connections_num"], stats.get("requests_queued", 0)) == (1, 0), stats
 
 
+def test_a_database_missing_at_first_use_is_used_once_there(admin_dsn):
+    """The first call fails with the pool's timeout while the database cannot be reached; a later call,
+    once it can be, is served (the service's pool is not left closed)."""
+    from psycopg_pool import PoolTimeout
+
+    name = f"agentdb_pytest_adk_late_{uuid.uuid4().hex[:8]}"
+    dsn = psycopg.conninfo.make_conninfo(admin_dsn, dbname=name)
+
+    async def body():
+        async with AgentDbSessionService(dsn, timeout=1) as service:
+            with pytest.raises(PoolTimeout):
+                await service.get_session(app_name="late", user_id="alice", session_id="s")
+            with psycopg.connect(admin_dsn, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            with connect(dsn) as conn:
+                migrate.migrate(Project(ROOT), conn, ("core", "films"), echo=lambda _: None)
+            session = await service.create_session(app_name="late", user_id="alice")
+            assert (await service.get_session(app_name="late", user_id="alice", session_id=session.id)) == session
+    try:
+        asyncio.run(body())
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def test_text_outside_ascii_round_trips_whatever_the_client_encoding(databases):
     """Events' text is stored and read back as sent, over a connection in UTF-8 or in another encoding."""
     async def body(dsn, text):
