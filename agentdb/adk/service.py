@@ -30,6 +30,7 @@ transfer_to_agent), so films' SQL analytics work on sessions written by ADK.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import math
 import re
@@ -49,6 +50,7 @@ from google.adk.sessions.base_session_service import BaseSessionService, GetSess
 from google.adk.sessions.session import Session
 from google.adk.sessions.state import State
 from psycopg import AsyncConnection, errors
+from psycopg.pq import TransactionStatus
 from psycopg_pool import AsyncConnectionPool
 from pydantic import TypeAdapter
 from pydantic_core import to_jsonable_python
@@ -114,15 +116,19 @@ WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}
 
 # With the most recent N asked for, the events that can be among them. created_at never decreases along
 # a session's sequence and is never earlier than the event's own time, so the latest N are the last N
-# appended, read through (session_id, sequence_number) with no event_data parsed (an event created
-# strictly after its predecessor is dated its created_at; only the others' times are read), unless the
-# event appended just before them was created at or after the earliest of their times (or after_at).
-# Only then (a one-time filter) are the events created since that time read and the N latest of them
-# in ADK's order chosen here. Either way, any of them dated before after_timestamp come before all the
-# others in that order, so get_session dropping them afterwards leaves the answer.
-_GET_RECENT = f"""
-SELECT s.last_sequence, s.started_at, films.full_state(s), {_LAST_EVENT_TIME},
-       (WITH tail AS MATERIALIZED (  -- the last N appended, and the one before them
+# appended, read through (session_id, sequence_number) with no event_data parsed, when those N and the
+# one appended before them were created at distinct times: each of the N was then created strictly
+# after its predecessor, so dated its created_at, later than the one before them and than any earlier
+# event (those created before after_at, not read, are dated before it). That is what a Runner's events
+# are, and the read is then one pass over the N + 1 rows.
+# Otherwise (_RECENT_CHECKED) an event created strictly after its predecessor is dated its created_at
+# (only the others' times are read), and unless the event appended just before the N was created at
+# or after the earliest of their times (or after_at), they are the answer; only then (a one-time
+# filter) are the events created since that time read and the N latest of them in ADK's order chosen
+# here. Either way, any of them dated before after_timestamp come before all the others in that order,
+# so get_session dropping them afterwards leaves the answer.
+_RECENT_CHECKED = f"""(
+        WITH tail AS MATERIALIZED (  -- the last N appended, and the one before them
             SELECT e.sequence_number, e.event_data, e.created_at,
                    lag(e.created_at) OVER (ORDER BY e.sequence_number) AS previous_created_at
             FROM films.events AS e
@@ -143,7 +149,17 @@ SELECT s.last_sequence, s.started_at, films.full_state(s), {_LAST_EVENT_TIME},
               (SELECT e.sequence_number, e.event_data FROM {_KEYED}
                WHERE (SELECT x.may FROM earlier AS x)
                  AND e.session_id = s.id AND e.created_at >= (SELECT w.at FROM earliest AS w)
-               ORDER BY {_AT} DESC, {_ID} DESC LIMIT %(recent)s)) AS c)
+               ORDER BY {_AT} DESC, {_ID} DESC LIMIT %(recent)s)) AS c)"""
+
+_GET_RECENT = f"""
+SELECT s.last_sequence, s.started_at, films.full_state(s), {_LAST_EVENT_TIME},
+       (SELECT CASE WHEN count(DISTINCT e.created_at) = count(*)  -- each created after the one before
+                    THEN json_agg(e.event_data ORDER BY e.sequence_number)
+                             FILTER (WHERE e.sequence_number > s.last_sequence - %(recent)s)::text
+                    ELSE {_RECENT_CHECKED} END
+        FROM films.events AS e
+        WHERE e.session_id = s.id AND e.created_at >= greatest(s.started_at, %(after_at)s)
+          AND e.sequence_number >= s.last_sequence - %(recent)s)
 FROM films.sessions AS s
 WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}
 """
@@ -192,6 +208,7 @@ _DELETE = f"DELETE FROM films.sessions AS s WHERE s.id = %(id)s AND s.app_name =
 _USER_STATE = f"SELECT us.state FROM films.user_states AS us WHERE us.app_name = %(app)s AND us.user_id = ({_USER})"
 
 
+@functools.lru_cache(maxsize=4096)
 def row_id(app_name: str, user_id: str, session_id: str) -> uuid.UUID:
     """The films.sessions id of an ADK session id (see the module docstring)."""
     try:
@@ -223,6 +240,13 @@ def _microseconds(timestamp: float) -> int:
 def _order(event: Event) -> tuple[int, str]:
     """DatabaseSessionService's order of events: time to the microsecond, then id (code point order)."""
     return _microseconds(event.timestamp), event.id
+
+
+def _in_order(events: list[Event]) -> bool:
+    """Whether events are in _order already: each dated more than 2 microseconds after the one before
+    (so its time to the microsecond is later), as a Runner's are. Cheaper than sorting by the key."""
+    times = [e.timestamp for e in events]
+    return all(later - earlier > 2e-6 for earlier, later in zip(times, times[1:]))
 
 
 def _json(value: Any) -> str | None:
@@ -329,30 +353,62 @@ class AgentDbSessionService(BaseSessionService):
             pool_kwargs.setdefault("min_size", 1)
             pool_kwargs.setdefault("max_size", 10)
             pool_kwargs["configure"] = _configure(pool_kwargs.get("configure"))
-            pool = AsyncConnectionPool(dsn, open=False, kwargs={"autocommit": True}, **pool_kwargs)
+            self._make_pool = lambda: AsyncConnectionPool(dsn, open=False, kwargs={"autocommit": True}, **pool_kwargs)
+            pool = self._make_pool()
         self.pool = pool
         self._opened = not self._owns_pool
         self._open_lock = asyncio.Lock()
+
+    async def _open(self) -> None:
+        """Opens the pool this service made, at first use, and waits for its first connection: a
+        request that found none ready would make the pool grow by one, and the calls of one client
+        would then take turns between two connections (and their two server processes). A pool that
+        gets no connection within its timeout is closed by psycopg_pool, and cannot be opened again:
+        the call fails with its PoolTimeout, and the next one starts from a new pool."""
+        async with self._open_lock:
+            if self._opened:
+                return
+            try:
+                await self.pool.open(wait=True, timeout=self.pool.timeout)
+            except BaseException:
+                await self.pool.close()
+                self.pool = self._make_pool()
+                raise
+            self._opened = True
 
     async def _execute(self, query: str, params: dict[str, Any],
                        then: tuple[str, dict[str, Any]] | None = None) -> list[tuple]:
         """Runs the statement (and `then`, pipelined behind it: still one round trip); returns the
         rows of the last. Pipelined statements are never prepared: when the first fails, the server
         skips the second's Parse, yet psycopg 3.3 records it as prepared, and every later call of it
-        on that connection then fails with "prepared statement _pg3_N does not exist" (26000)."""
+        on that connection then fails with "prepared statement _pg3_N does not exist" (26000).
+        The connection is taken from the pool and given back without pool.connection()'s context
+        managers, which cost more than the rest of a one-row append's client work; as they do, a
+        transaction left open (a pool of the application's without autocommit) is committed, or
+        rolled back on an error."""
         if not self._opened:
-            async with self._open_lock:
-                if not self._opened:
-                    await self.pool.open()
-                    self._opened = True
-        async with self.pool.connection() as conn:
+            await self._open()
+        conn = await self.pool.getconn()
+        try:
             if then is None:
                 cursor = await conn.execute(query, params)
             else:
                 async with conn.pipeline():
                     await conn.execute(query, params, prepare=False)
                     cursor = await conn.execute(*then, prepare=False)
-            return await cursor.fetchall() if cursor.description else []
+            rows = await cursor.fetchall() if cursor.description else []
+            if conn.pgconn.transaction_status != TransactionStatus.IDLE:
+                await conn.commit()
+            return rows
+        except BaseException:
+            if conn.pgconn.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+                try:
+                    await conn.rollback()
+                except Exception:  # a broken connection: putconn discards it
+                    pass
+            raise
+        finally:
+            await self.pool.putconn(conn)
 
     async def create_session(self, *, app_name: str, user_id: str, state: dict[str, Any] | None = None,
                              session_id: str | None = None) -> Session:
@@ -386,7 +442,8 @@ class AgentDbSessionService(BaseSessionService):
         if after is not None:
             after = _microseconds(after)
             events = [e for e in events if _microseconds(e.timestamp) >= after]
-        events.sort(key=_order)
+        if not _in_order(events):
+            events.sort(key=_order)
         if recent is not None:
             events = events[max(len(events) - recent, 0):]
         return _session(session_id, app_name, user_id, state, sequence, started_at, last_event_time, events)

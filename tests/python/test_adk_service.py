@@ -799,6 +799,46 @@ def test_statements_are_planned_once_on_the_services_connections(databases):
     assert [(generic >= 1, custom) for generic, custom, _ in plans] == [(True, 0)] * 3, plans
 
 
+def test_one_client_keeps_to_one_connection(databases):
+    """Calls made one after the other, from the first on, run on one connection of the service's pool
+    (one server process, its plans and caches warm), not in turn on two."""
+    async def body():
+        async with AgentDbSessionService(databases["agentdb"]) as service:
+            session = await service.create_session(app_name="one", user_id="alice")
+            for n in range(3):
+                await service.append_event(session, event(timestamp=session.last_update_time + 1))
+                await service.get_session(app_name="one", user_id="alice", session_id=session.id,
+                                          config=GetSessionConfig(num_recent_events=2))
+            return service.pool.get_stats()
+    stats = asyncio.run(body())
+    assert (stats["connections_num"], stats.get("requests_queued", 0)) == (1, 0), stats
+
+
+def test_a_database_missing_at_first_use_is_used_once_there(admin_dsn):
+    """The first call fails with the pool's timeout while the database cannot be reached; a later call,
+    once it can be, is served (the service's pool is not left closed)."""
+    from psycopg_pool import PoolTimeout
+
+    name = f"agentdb_pytest_adk_late_{uuid.uuid4().hex[:8]}"
+    dsn = psycopg.conninfo.make_conninfo(admin_dsn, dbname=name)
+
+    async def body():
+        async with AgentDbSessionService(dsn, timeout=1) as service:
+            with pytest.raises(PoolTimeout):
+                await service.get_session(app_name="late", user_id="alice", session_id="s")
+            with psycopg.connect(admin_dsn, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            with connect(dsn) as conn:
+                migrate.migrate(Project(ROOT), conn, ("core", "films"), echo=lambda _: None)
+            session = await service.create_session(app_name="late", user_id="alice")
+            assert (await service.get_session(app_name="late", user_id="alice", session_id=session.id)) == session
+    try:
+        asyncio.run(body())
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def test_text_outside_ascii_round_trips_whatever_the_client_encoding(databases):
     """Events' text is stored and read back as sent, over a connection in UTF-8 or in another encoding."""
     async def body(dsn, text):
