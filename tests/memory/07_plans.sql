@@ -72,12 +72,13 @@ SELECT is(tests.plan_values(tests.explain(format('EXECUTE exact_search(%L, %L, 1
               'Index Name'),
           ARRAY['idx_memories_agent_type'], 'and so with a type and an importance to filter on')
 FROM probe;
+-- recall counts up to 1,001 matching rows, any of them (hence a LIMIT without ORDER BY).
 PREPARE matching_count(uuid, text[], double precision, timestamptz) AS
 SELECT count(*) > 1000 FROM (
     SELECT FROM memory.agent_memories AS m
     WHERE m.agent_id = $1 AND ($2 IS NULL OR m.memory_type = ANY ($2))
       AND (m.importance >= $3) IS TRUE AND (m.expires_at IS NULL OR m.expires_at > $4)
-    LIMIT 1001
+    LIMIT 1001  -- noqa: AM09
 ) AS c;
 SELECT is(tests.plan_values(tests.explain(format('EXECUTE matching_count(%L, NULL, 0, %L)',
               (SELECT id FROM tests.memory_volume WHERE name = 'small_agent'), '2026-06-01+00')), 'Index Name'),
