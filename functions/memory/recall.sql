@@ -83,7 +83,12 @@ BEGIN
     --   idx_memories_importance cannot serve it: a generic plan read every entry of that index),
     --   whatever share of the table a generic plan assumes an agent has. Only agents with up to
     --   1,000 matching memories take it.
+    -- On a Citus cluster the count and the exact statement are planned on each call, as Citus cannot
+    -- plan them as distributed statements with parameters (the DO block below sets plan_cache_mode
+    -- auto there): only the HNSW statement keeps its generic plan, set here for it (which changes
+    -- nothing on one server).
     IF v_approximate THEN
+        PERFORM set_config('plan_cache_mode', 'force_generic_plan', TRUE);
         FOR memory_id, memory_type, content, similarity, effective_importance, score IN
         WITH nearest AS MATERIALIZED (
             SELECT a.id, a.distance
@@ -138,6 +143,19 @@ BEGIN
     END IF;
 END
 $$;
+
+-- Citus plans a statement over a distributed table with parameters only in the forms it can route
+-- (measured: a generic plan of recall's count is refused, "could not create distributed plan"):
+-- there recall plans its count and exact search on each call, as before it kept generic plans.
+DO $citus$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        ALTER FUNCTION memory.recall_memories(
+            uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz
+        ) SET plan_cache_mode = 'auto';
+    END IF;
+END
+$citus$;
 
 COMMENT ON FUNCTION memory.recall_memories(
     uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz
