@@ -135,6 +135,11 @@ agents with many matching memories.';
 -- a top-k sort. recall_memories uses it for up to 1,000 matching memories, where
 -- the HNSW index with a selective filter would walk most of the graph (measured: 94 ms for an agent
 -- of 505 of 100,000 memories, against 3-4 ms exact). Inlinable (no SET clause; names qualified).
+-- The importance filter is written `(importance >= p_min_importance) IS TRUE` (the same rows: the
+-- column is NOT NULL) so that no plan can serve it from idx_memories_importance: recall_memories
+-- keeps one generic plan of this search per session, and a generic plan, which knows neither the
+-- agent nor the threshold, read every entry of that index for an agent of 10 memories (a BitmapAnd;
+-- tests/memory/07_plans.sql).
 CREATE OR REPLACE FUNCTION memory.exact_nearest_memories(
     p_agent_id uuid, p_query {{ extension_schema }}.vector, p_k integer, p_types text[],
     p_min_importance double precision, p_now timestamptz
@@ -148,7 +153,7 @@ AS $$
         FROM memory.agent_memories AS m
         WHERE m.agent_id OPERATOR(pg_catalog.=) p_agent_id
           AND (p_types IS NULL OR m.memory_type OPERATOR(pg_catalog.=) ANY (p_types))
-          AND m.importance OPERATOR(pg_catalog.>=) p_min_importance
+          AND (m.importance OPERATOR(pg_catalog.>=) p_min_importance) IS TRUE
           AND (m.expires_at IS NULL OR m.expires_at OPERATOR(pg_catalog.>) p_now)
         OFFSET 0
     ) AS c

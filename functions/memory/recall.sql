@@ -23,7 +23,8 @@ SET search_path = pg_catalog, pg_temp
 SET "hnsw.iterative_scan" = 'relaxed_order'
 SET "hnsw.ef_search" = '40'
 SET enable_sort = off
-SET plan_cache_mode = 'auto'
+SET enable_seqscan = off
+SET plan_cache_mode = 'force_generic_plan'
 AS $$
 DECLARE
     v_approximate boolean;
@@ -60,23 +61,32 @@ BEGIN
     PERFORM set_config('hnsw.ef_search', least(greatest(2 * p_k, 40), 1000)::text, TRUE);
     -- Up to 1,000 matching memories an exact search (b-tree, then sort) is fast and exact; beyond,
     -- the HNSW index (these conditions are nearest_memories' filter). The count reads the covering
-    -- index idx_memories_agent_type alone (schema/memory/0020).
+    -- index idx_memories_agent_type alone (schema/memory/0020); its importance filter is written as
+    -- in exact_nearest_memories, so that its generic plan (below) cannot read idx_memories_importance.
     v_approximate := (
         SELECT count(*) > 1000 FROM (
             SELECT FROM memory.agent_memories AS m
             WHERE m.agent_id = p_agent_id AND (p_types IS NULL OR m.memory_type = ANY (p_types))
-              AND m.importance >= p_min_importance AND (m.expires_at IS NULL OR m.expires_at > v_now)
+              AND (m.importance >= p_min_importance) IS TRUE AND (m.expires_at IS NULL OR m.expires_at > v_now)
             LIMIT 1001
         ) AS c
     );
-    -- Two statements, one per search. The HNSW one is planned once per session and kept
-    -- (plan_cache_mode force_generic_plan, for it only; the SET clause restores the caller's
-    -- value): planned on every call, it cost more than the rest of what recall adds to its search
-    -- (measured: 0.25 ms a call), and its generic plan cannot go wrong for an agent of any size: with
-    -- enable_sort off only the HNSW index can order nearest_memories (test 07_plans.sql, generic
-    -- plan). The exact one is planned for its agent on each call (a generic plan, priced for an
-    -- average agent, might read another index whole); exact_nearest_memories orders a subquery's
-    -- output, which no index serves.
+    -- Two statements, one per search, each planned once per session and kept (plan_cache_mode
+    -- force_generic_plan, a SET clause, as for the count above): planned on every call, the
+    -- statement around the exact search cost 0.15-0.5 ms (measured on the benchmark's volume), the
+    -- largest part of what recall added to a 2-4 ms search, and the HNSW one 0.25 ms. Their generic
+    -- plans cannot go wrong for an agent of any size (tests/memory/07_plans.sql, generic plans):
+    -- - the HNSW one: with sorts disabled only the HNSW index can order nearest_memories;
+    -- - the exact one: exact_nearest_memories orders a subquery's output, which no index serves, and
+    --   reads the agent's memories through idx_memories_agent_type, the only index its conditions
+    --   can use (sequential scans are disabled, and its importance filter is written so that
+    --   idx_memories_importance cannot serve it: a generic plan read every entry of that index),
+    --   whatever share of the table a generic plan assumes an agent has. Only agents with up to
+    --   1,000 matching memories take it.
+    -- On a Citus cluster the count and the exact statement are planned on each call, as Citus cannot
+    -- plan them as distributed statements with parameters (the DO block below sets plan_cache_mode
+    -- auto there): only the HNSW statement keeps its generic plan, set here for it (which changes
+    -- nothing on one server).
     IF v_approximate THEN
         PERFORM set_config('plan_cache_mode', 'force_generic_plan', TRUE);
         FOR memory_id, memory_type, content, similarity, effective_importance, score IN
@@ -133,6 +143,19 @@ BEGIN
     END IF;
 END
 $$;
+
+-- Citus plans a statement over a distributed table with parameters only in the forms it can route
+-- (measured: a generic plan of recall's count is refused, "could not create distributed plan"):
+-- there recall plans its count and exact search on each call, as before it kept generic plans.
+DO $citus$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        ALTER FUNCTION memory.recall_memories(
+            uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz
+        ) SET plan_cache_mode = 'auto';
+    END IF;
+END
+$citus$;
 
 COMMENT ON FUNCTION memory.recall_memories(
     uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz

@@ -198,8 +198,9 @@ SELECT set_eq(
 );
 SELECT is((SELECT proconfig FROM pg_proc WHERE oid = 'memory.recall_memories(uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz)'::regprocedure),
           ARRAY['search_path=pg_catalog, pg_temp', 'hnsw.iterative_scan=relaxed_order', 'hnsw.ef_search=40', 'enable_sort=off',
-                'plan_cache_mode=auto'],
-          'recall_memories runs with pgvector''s iterative index scan and without sorts for its approximate search, and restores the caller''s settings');
+                'enable_seqscan=off', 'plan_cache_mode=force_generic_plan'],
+          'recall_memories runs with pgvector''s iterative index scan, without sorts for its approximate search, plans its '
+          'statements once per session (generic plans, sequential scans disabled), and restores the caller''s settings');
 SELECT is_empty($$SELECT * FROM tests.uncommented_objects('memory')$$,
                 'every function, table and view of memory has a comment');
 ROLLBACK;

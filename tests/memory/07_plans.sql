@@ -2,7 +2,7 @@
 -- dimensions, 20,000 messages in 200 conversations), as the owner and as the application under
 -- row-level security.
 BEGIN;
-SELECT plan(14);
+SELECT plan(18);
 
 CREATE TEMP TABLE probe AS
 SELECT format('SELECT * FROM memory.nearest_memories(%L, %L, 10, NULL, 0, %L)',
@@ -53,6 +53,43 @@ SELECT ok(NOT 'idx_memories_embedding' = ANY (tests.plan_values(tests.explain(fo
               (SELECT id FROM tests.memory_volume WHERE name = 'small_agent'), query, '2026-06-01+00')),
               'Index Name')), 'nor for a small agent')
 FROM probe;
+-- recall plans its statements once per session (plan_cache_mode force_generic_plan, sequential scans
+-- and sorts disabled, its SET clauses): priced for no agent in particular, the generic plans of its
+-- count and of its exact search still read the agent's memories through idx_memories_agent_type
+-- alone. Without the guard on importance (IS TRUE), the exact search's generic plan also read every
+-- entry of idx_memories_importance (importance >= $5, a BitmapAnd).
+SET LOCAL plan_cache_mode = force_generic_plan;
+SET LOCAL enable_seqscan = off;
+PREPARE exact_search(uuid, {{ extension_schema }}.vector, integer, text[], double precision, timestamptz) AS
+SELECT * FROM memory.exact_nearest_memories($1, $2, $3, $4, $5, $6);
+SELECT is(tests.plan_values(tests.explain(format('EXECUTE exact_search(%L, %L, 10, NULL, 0, %L)',
+              (SELECT id FROM tests.memory_volume WHERE name = 'small_agent'), query, '2026-06-01+00')), 'Index Name'),
+          ARRAY['idx_memories_agent_type'],
+          'the exact search''s generic plan reads the agent''s memories through its b-tree alone (not idx_memories_importance)')
+FROM probe;
+SELECT is(tests.plan_values(tests.explain(format('EXECUTE exact_search(%L, %L, 10, %L, 0.5, %L)',
+              (SELECT id FROM tests.memory_volume WHERE name = 'small_agent'), query, '{semantic}', '2026-06-01+00')),
+              'Index Name'),
+          ARRAY['idx_memories_agent_type'], 'and so with a type and an importance to filter on')
+FROM probe;
+-- recall counts up to 1,001 matching rows, any of them (hence a LIMIT without ORDER BY).
+PREPARE matching_count(uuid, text[], double precision, timestamptz) AS
+SELECT count(*) > 1000 FROM (
+    SELECT FROM memory.agent_memories AS m
+    WHERE m.agent_id = $1 AND ($2 IS NULL OR m.memory_type = ANY ($2))
+      AND (m.importance >= $3) IS TRUE AND (m.expires_at IS NULL OR m.expires_at > $4)
+    LIMIT 1001  -- noqa: AM09
+) AS c;
+SELECT is(tests.plan_values(tests.explain(format('EXECUTE matching_count(%L, NULL, 0, %L)',
+              (SELECT id FROM tests.memory_volume WHERE name = 'small_agent'), '2026-06-01+00')), 'Index Name'),
+          ARRAY['idx_memories_agent_type'], 'the count''s generic plan reads the covering b-tree alone');
+SELECT ok('Index Only Scan' = ANY (tests.plan_values(tests.explain(format('EXECUTE matching_count(%L, %L, 0.5, %L)',
+              (SELECT id FROM tests.memory_volume WHERE name = 'big_agent'), '{semantic}', '2026-06-01+00')), 'Node Type')),
+          'and an index-only scan of it, filters included');
+DEALLOCATE exact_search;
+DEALLOCATE matching_count;
+RESET enable_seqscan;
+RESET plan_cache_mode;
 -- recall's look-up of a memory's latest waiting access, with 20,000 accesses waiting.
 INSERT INTO memory.memory_accesses (agent_id, memory_id, accessed_at)
 SELECT m.agent_id, m.id, '2026-06-01+00'::timestamptz - g * interval '1 minute'
