@@ -127,7 +127,7 @@ SELECT col_default_is('background', 'system_events', 'severity', 'INFO'::text, '
 SELECT col_default_is('background', 'performance_metrics', 'timestamp', 'now()', 'metrics default to now()');
 
 SELECT indexes_are('background', 'agents', ARRAY[
-    'agents_pkey', 'idx_agents_state', 'idx_agents_started_at', 'agents_running_started_at'
+    'agents_pkey', 'idx_agents_state', 'idx_agents_started_at'
 ], 'agents has exactly its indexes (none on last_heartbeat_at, which every heartbeat moves)');
 SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'background.agents'::regclass), ARRAY['fillfactor=50'],
           'agents'' pages keep room for the heartbeats'' HOT updates');

@@ -2,12 +2,11 @@
 -- once per session (generic plans, kept in the session's plan cache) with their time bounds as
 -- parameters, the partitions pruned at executor start-up; and those generic plans still read the
 -- rollup through its index, not the whole rollup (two days of a fleet's minutes).
--- The spec's Active Agents reads the running agents from one covering index in started_at order.
 -- The spec's verbatim health overview, run with the settings of the agents' role, counts the recent
 -- heartbeats inside each partition: the Append above the partitions passes one row per partition,
 -- not every heartbeat.
 BEGIN;
-SELECT plan(9);
+SELECT plan(7);
 
 SELECT is((SELECT count(*) FROM background.health_overview_at(now())), 4::bigint, 'health_overview_at gives its four rows');
 SELECT ok(EXISTS (SELECT FROM pg_backend_memory_contexts
@@ -49,15 +48,6 @@ SELECT ok('Partial' = ANY (tests.plan_values(plan, 'Partial Mode')),
 SELECT cmp_ok((SELECT max((v #>> '{}')::numeric) FROM overview
                CROSS JOIN LATERAL jsonb_path_query(plan, 'strict $.** ? (@."Node Type" == "Append")."Actual Rows"') AS v),
               '<=', 100::numeric, 'its Appends pass a row per partition, not the 1,000 heartbeats');
-
--- Active agents: a fifth of the volume's fleet running.
-UPDATE background.agents SET state = 'running' WHERE agent_id LIKE 'volume-%' AND right(agent_id, 1) IN ('0', '5');
-ANALYZE background.agents;
-CREATE TEMP TABLE active AS SELECT tests.explain($$SELECT * FROM background.active_agents$$, TRUE) AS plan;
-SELECT is(tests.plan_values(plan, 'Index Name'), ARRAY['agents_running_started_at'],
-          'active agents: the running agents from their covering index') FROM active;
-SELECT ok(NOT tests.plan_values(plan, 'Node Type') && ARRAY['Sort', 'Bitmap Heap Scan', 'Seq Scan'],
-          'in started_at order, without a sort or a heap scan') FROM active;
 
 SELECT * FROM finish();
 ROLLBACK;
