@@ -42,19 +42,7 @@ OUR_CLAIM = "SELECT id FROM receive_messages(%s, 50)"
 
 
 def connect(dsn: str, path: str) -> psycopg.Connection:
-    conn = psycopg.connect(dsn, autocommit=True, options=f"-c search_path={path.replace(' ', '')}")
-    if path == OURS:
-        for name, value in agents_settings(conn).items():
-            conn.execute("SELECT set_config(%s, %s, false)", (name, value))
-    return conn
-
-
-def agents_settings(conn) -> dict:
-    """The agents' role's settings but its search_path (what a login of bg_agents_user gets), which the
-    benchmark's agentdb connections take, as they take its search_path."""
-    rows = conn.execute("""SELECT c.setting FROM pg_db_role_setting AS r CROSS JOIN unnest(r.setconfig) AS c (setting)
-                           WHERE r.setdatabase = 0 AND r.setrole = to_regrole('bg_agents_user')""").fetchall()
-    return {name: value for name, _, value in (row[0].partition("=") for row in rows) if name != "search_path"}
+    return psycopg.connect(dsn, autocommit=True, options=f"-c search_path={path.replace(' ', '')}")
 
 
 def fill(conn: psycopg.Connection, sizes: dict, label: str):
@@ -129,9 +117,7 @@ def asyncpg_times(dsn: str, query: str) -> tuple[Measure, Measure]:
               "password": params.get("password"), "database": params.get("dbname")}
 
     async def run():
-        with connect(dsn, SPEC) as conn:
-            settings = agents_settings(conn)
-        ours = await asyncpg.connect(**kwargs, server_settings={"search_path": OURS.replace(" ", ""), **settings})
+        ours = await asyncpg.connect(**kwargs, server_settings={"search_path": OURS.replace(" ", "")})
         spec = await asyncpg.connect(**kwargs, server_settings={"search_path": SPEC})
         times = {ours: [], spec: []}
         try:

@@ -8,11 +8,6 @@
 -- nothing (a NOTICE says so). When it differs and the login may not change it, the error names
 -- the role and the exact statement a superuser must run. Only the role-wide setting is read and
 -- written (pg_db_role_setting with setdatabase 0), other settings of the role are left alone.
--- The role also carries enable_partitionwise_aggregate = on: the spec's verbatim aggregates over the
--- partitioned time series (the health overview's count of the last 5 minutes' heartbeats) then
--- aggregate inside each partition and pass one row per partition up the Append, not every row
--- (docs/background.md, Monitoring). A speed setting, not a correctness one: a login that may not set
--- it gets a WARNING with the statement to run, and the migration goes on.
 
 DO $agents_role$
 DECLARE
@@ -47,30 +42,3 @@ BEGIN
     END;
 END
 $agents_role$;
-
-DO $agents_planner$
-DECLARE
-    v_role name := '{{ background_agents_role }}';
-    v_sql text;
-BEGIN
-    IF EXISTS (
-        SELECT FROM pg_catalog.pg_db_role_setting AS s
-        CROSS JOIN LATERAL unnest(s.setconfig) AS c (setting)
-        WHERE s.setdatabase = 0
-          AND s.setrole = (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = v_role)
-          AND c.setting = 'enable_partitionwise_aggregate=on'
-    ) THEN
-        RETURN;
-    END IF;
-    v_sql := format('ALTER ROLE %I SET enable_partitionwise_aggregate = on', v_role);
-    BEGIN
-        EXECUTE v_sql;
-    EXCEPTION WHEN insufficient_privilege THEN
-        RAISE WARNING USING
-            MESSAGE = format('role %I should have enable_partitionwise_aggregate = on, and %I may not set it',
-                             v_role, current_user),
-            DETAIL = 'The spec''s monitoring aggregates over the partitioned time series run slower without it.',
-            HINT = format('A superuser runs once: %s', v_sql);
-    END;
-END
-$agents_planner$;

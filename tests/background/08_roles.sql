@@ -7,8 +7,7 @@ SELECT plan(32);
 SELECT ok(EXISTS (SELECT FROM pg_roles WHERE rolname = '{{ background_agents_role }}' AND NOT rolcreaterole
                   AND NOT rolcreatedb AND NOT rolsuper AND NOT rolbypassrls), '{{ background_agents_role }} exists, without special rights');
 SELECT is((SELECT setconfig FROM pg_db_role_setting WHERE setrole = '{{ background_agents_role }}'::regrole AND setdatabase = 0),
-          ARRAY['search_path=background, core, {{ extension_schema }}', 'enable_partitionwise_aggregate=on'],
-          'its search_path is set on the role, and partitionwise aggregation');
+          ARRAY['search_path=background, core, {{ extension_schema }}'], 'its search_path is set on the role');
 SELECT is_empty($$SELECT roleid::regrole FROM pg_auth_members WHERE member = '{{ background_agents_role }}'::regrole$$,
                 'it is member of no other role');
 

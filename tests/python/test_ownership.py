@@ -135,7 +135,7 @@ def test_a_member_migrates_every_module_where_another_database_made_the_roles(me
     # search_path included).
     dbctl("migrate", "--module", "background", dsn=new_database(), check=True)
     assert query(member.database()[0], ROLE_SETTINGS, ("bg_agents_user",)) == \
-        [(["search_path=background, core, extensions", "enable_partitionwise_aggregate=on"],)]
+        [(["search_path=background, core, extensions"],)]
 
     admin, login = member.database()
     result = dbctl("migrate", dsn=login)
@@ -184,8 +184,6 @@ def test_a_member_is_told_exactly_what_a_superuser_must_run(member, admin_dsn):
     done = dbctl("migrate", "--module", "background", *role_set, dsn=login)
     assert done.returncode == 0, done.stderr
     assert f"NOTICE: role {agents} already has search_path = background, core, extensions" in done.stdout
-    # The planner setting is a speed matter: the member is told what to run, and the migration goes on.
-    assert (f"ALTER ROLE {agents} SET enable_partitionwise_aggregate = on") in done.stdout + done.stderr
     assert query(admin, ROLE_SETTINGS, (agents,)) == \
         [(["statement_timeout=5s", "search_path=background, core, extensions"],)]
 
@@ -195,5 +193,4 @@ def test_a_superuser_migration_creates_the_agents_role_and_sets_its_search_path(
     result = dbctl("migrate", "--module", "background", "--set", f"background_agents_role={agents}", dsn=database)
     assert result.returncode == 0, result.stderr
     assert "agents_role.sql: NOTICE" not in result.stdout
-    assert query(database, ROLE_SETTINGS, (agents,)) == \
-        [(["search_path=background, core, extensions", "enable_partitionwise_aggregate=on"],)]
+    assert query(database, ROLE_SETTINGS, (agents,)) == [(["search_path=background, core, extensions"],)]
