@@ -3,7 +3,9 @@
 -- exact all the same: whole minutes after the window's first come from the rollups, the rows of the
 -- first (partial) minute from the time series, read with literal bounds so the planner prunes to the
 -- one partition that holds them (no planning of the others). The health overview counts the shorter
--- side of the first minute (its rows after the window's start, or its rollup less its rows before).
+-- side of the first minute (its rows after the window's start, or its rollup less its rows before),
+-- in statements planned once per session (generic plans pruned at executor start-up): a call plans
+-- nothing.
 --   background.health_overview_at(p_now) / view background.health_overview
 --   background.metrics_summary_since(p_since) / view background.metrics_last_hour
 
@@ -55,47 +57,53 @@ RETURNS TABLE (metric text, value bigint)
 LANGUAGE plpgsql
 STABLE
 SET search_path = pg_catalog, pg_temp
+-- Static statements planned once per session (generic plans) instead of on every call: the time
+-- bounds are parameters, so the executor prunes the partitions at start-up (initial pruning), and
+-- every range has two bounds (v_end: no upper bound, as in the spec's query), so the generic plans'
+-- estimates stay those of a narrow range: index scans, whatever the rollup's size.
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     v_since timestamptz := p_now - interval '5 minutes';
     v_first timestamptz := date_bin('1 minute', p_now - interval '5 minutes', '2000-01-01+00');
-    v_heartbeats text;
+    v_next timestamptz := date_bin('1 minute', p_now - interval '5 minutes', '2000-01-01+00') + interval '1 minute';
+    v_hour timestamptz := p_now - interval '1 hour';
+    v_end timestamptz := 'infinity';
+    v_heartbeats bigint;
 BEGIN
     -- Heartbeats after v_since: the minutes after v_first from the rollup, and of v_first's minute
     -- whichever side of v_since is shorter: its rows after v_since added, or its rollup row less its
     -- rows up to v_since. At most half a minute of raw rows is counted.
     IF v_since - v_first < interval '30 seconds' THEN
-        v_heartbeats := format($q$
-            (SELECT coalesce(sum(m.heartbeats), 0) FROM background.heartbeat_minutes AS m
-             WHERE m.minute >= %1$L::timestamptz)::bigint
-            - (SELECT count(*) FROM background.agent_heartbeats AS h
-               WHERE h.timestamp >= %1$L::timestamptz AND h.timestamp <= %2$L::timestamptz)$q$, v_first, v_since);
+        SELECT (SELECT coalesce(sum(m.heartbeats), 0) FROM background.heartbeat_minutes AS m
+                WHERE m.minute >= v_first AND m.minute < v_end)::bigint
+               - (SELECT count(*) FROM background.agent_heartbeats AS h
+                  WHERE h.timestamp >= v_first AND h.timestamp <= v_since)
+        INTO v_heartbeats;
     ELSE
-        v_heartbeats := format($q$
-            (SELECT coalesce(sum(m.heartbeats), 0) FROM background.heartbeat_minutes AS m
-             WHERE m.minute > %1$L::timestamptz)::bigint
-            + (SELECT count(*) FROM background.agent_heartbeats AS h
-               WHERE h.timestamp > %2$L::timestamptz AND h.timestamp < %1$L::timestamptz + interval '1 minute')$q$,
-            v_first, v_since);
+        SELECT (SELECT coalesce(sum(m.heartbeats), 0) FROM background.heartbeat_minutes AS m
+                WHERE m.minute > v_first AND m.minute < v_end)::bigint
+               + (SELECT count(*) FROM background.agent_heartbeats AS h
+                  WHERE h.timestamp > v_since AND h.timestamp < v_next)
+        INTO v_heartbeats;
     END IF;
-    -- One statement, planned once, its time bounds literal (the planner prunes to the partitions they reach).
-    RETURN QUERY EXECUTE format($q$
-        SELECT 'Total Agents'::text, count(*) FROM background.agents
-        UNION ALL
-        SELECT 'Running Agents', count(*) FROM background.agents AS a WHERE a.state = 'running'
-        UNION ALL
-        SELECT 'Recent Heartbeats (5min)', %1$s
-        UNION ALL
-        SELECT 'Error Events (1hour)', count(*) FROM background.system_events AS e
-        WHERE e.severity = 'ERROR' AND e.timestamp > %2$L::timestamptz$q$, v_heartbeats, p_now - interval '1 hour');
+    RETURN QUERY
+    SELECT 'Total Agents'::text, count(*) FROM background.agents
+    UNION ALL
+    SELECT 'Running Agents', count(*) FROM background.agents AS a WHERE a.state = 'running'
+    UNION ALL
+    SELECT 'Recent Heartbeats (5min)', v_heartbeats
+    UNION ALL
+    SELECT 'Error Events (1hour)', count(*) FROM background.system_events AS e
+    WHERE e.severity = 'ERROR' AND e.timestamp > v_hour AND e.timestamp < v_end;
 END
 $$;
 
 COMMENT ON FUNCTION background.health_overview_at(timestamptz) IS
-'The spec''s "System Health Overview" as of p_now: agents, running agents, heartbeats of the 5 minutes
-before p_now (from heartbeat_minutes and at most half a minute of raw rows: the first minute''s after
-the window''s start, or its rollup less those before), ERROR events of the hour before p_now (literal
-bounds: only the partitions they reach are planned). One statement. Exact.';
+'The spec''s "System Health Overview" as of p_now: agents, running agents, heartbeats after p_now - 5
+minutes (from heartbeat_minutes and at most half a minute of raw rows: the first minute''s after the
+window''s start, or its rollup less those before), ERROR events after p_now - 1 hour. Its statements
+are planned once per session (generic plans, partitions pruned at executor start-up). Exact.';
 
 CREATE OR REPLACE VIEW background.health_overview AS
 SELECT * FROM background.health_overview_at(now());
