@@ -48,17 +48,16 @@ AS $$
 DECLARE
     v_id bigint;
 BEGIN
-    -- One statement finds the agent and stores the heartbeat (none stored: the agent is unknown).
-    -- The trigger agent_heartbeats_last moves agents.last_heartbeat_at.
-    INSERT INTO background.agent_heartbeats (agent_id, timestamp, state, error_count, metrics)
-    SELECT a.agent_id, background.checked_time(p_now), p_state, p_error_count, p_metrics
-    FROM background.agents AS a WHERE a.agent_id = p_agent_id
-    RETURNING id INTO v_id;
-    IF v_id IS NULL THEN
+    PERFORM background.checked_time(p_now);
+    IF NOT EXISTS (SELECT FROM background.agents AS a WHERE a.agent_id = p_agent_id) THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
             MESSAGE = format('agent %L is not registered', p_agent_id),
             HINT = 'Register the agent first: background.register_agent(agent_id).';
     END IF;
+    -- The trigger agent_heartbeats_last moves agents.last_heartbeat_at.
+    INSERT INTO background.agent_heartbeats (agent_id, timestamp, state, error_count, metrics)
+    VALUES (p_agent_id, p_now, p_state, p_error_count, p_metrics)
+    RETURNING id INTO v_id;
     IF p_state IS NOT NULL THEN
         UPDATE background.agents AS a SET state = p_state
         WHERE a.agent_id = p_agent_id AND a.state IS DISTINCT FROM p_state;
