@@ -9,6 +9,8 @@ For each instant below, a fresh embedded server starts with its clock pinned the
           process, with this process's clock following the server's.
 A report says per instant which suite failed and how long each took; the exit status is 1 when
 anything failed. `--instant` and `--suite` narrow a run; `--keep` leaves the last server running.
+Instants run two at a time (`--jobs`), each in a process of its own (the bench moves its process's
+wall clock) with its own server; an instant's report is printed whole when it ends.
 
 Why two clocks: Python under libfaketime is unusable here (time.sleep fails with EINVAL when the
 monotonic clock is left real; timed waits hang when it is faked), so Python clients move their wall
@@ -16,6 +18,7 @@ clock with time-machine instead, starting from the server's now(). Monotonic clo
 timeouts stay real on both sides, and so do the file times the kernel writes.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -246,7 +249,7 @@ def run_instant(instant: Instant, suites, keep: bool, echo) -> list[Outcome]:
     """One instant: a fresh server pinned there, then the suites in two lanes at once (pgTAP; pytest
     then the bench), which keeps both cores busy: the pgTAP lane spends most of its time building
     background's volume in one backend."""
-    server = EmbeddedServer(server_home(ROOT) / "calendar", instant.clock(), THROWAWAY)
+    server = EmbeddedServer(server_home(ROOT) / "calendar" / instant.name, instant.clock(), THROWAWAY)
     server.down(wipe=True)
     logs = server_home(ROOT) / "calendar-logs" / instant.name
     logs.mkdir(parents=True, exist_ok=True)
@@ -295,32 +298,68 @@ def _environment(**values):
                 os.environ[key] = value
 
 
+def run_in_child(instant: Instant, suites) -> tuple[str, dict[str, bool]]:
+    """One instant in a process of its own: its printed report, and each suite's pass (True) or fail."""
+    outcome_file = server_home(ROOT) / "calendar-logs" / f"{instant.name}.json"
+    outcome_file.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "agentdb.calendar_run", "--instant", instant.name,
+               "--outcomes", str(outcome_file), *(arg for suite in suites for arg in ("--suite", suite))]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    report = result.stdout + result.stderr
+    try:
+        passed = json.loads(outcome_file.read_text())
+    except (OSError, ValueError):
+        passed = {"runner": False}
+        report += f"  the instant's runner ended without its outcomes (exit {result.returncode})\n"
+    return report, passed
+
+
+def run_here(instant: Instant, suites, keep: bool) -> dict[str, bool]:
+    click.echo(f"calendar {instant.name}: {instant.start} UTC, TimeZone {instant.timezone} ({instant.why})")
+    return {o.suite: not o.failures for o in run_instant(instant, suites, keep, click.echo)}
+
+
 @click.command()
 @click.option("--instant", "names", multiple=True, type=click.Choice([i.name for i in INSTANTS]),
               help="Only this instant (repeatable); default: all.")
 @click.option("--suite", "suites", multiple=True, type=click.Choice(SUITES),
               help="Only this suite (repeatable); default: all.")
+@click.option("--jobs", default=2, show_default=True, type=click.IntRange(1, 6),
+              help="Instants run at once, each in its own process with its own server.")
 @click.option("--keep", is_flag=True, help="Leave the last instant's server running, to look into it.")
-@click.option("--stop", is_flag=True, help="Stop and remove a server left by --keep, and run nothing.")
-def main(names, suites, keep, stop):
+@click.option("--stop", is_flag=True, help="Stop and remove servers left by --keep, and run nothing.")
+@click.option("--outcomes", type=click.Path(dir_okay=False, path_type=Path), hidden=True,
+              help="Write each suite's pass or fail here as JSON (the parent run reads it).")
+def main(names, suites, jobs, keep, stop, outcomes):
     """Run the time-dependent suites at every pinned instant; exit 1 when anything failed."""
     if stop:
-        click.echo(EmbeddedServer(server_home(ROOT) / "calendar").down(wipe=True))
+        for home in sorted((server_home(ROOT) / "calendar").glob("*/")):
+            click.echo(f"{home.name}: {EmbeddedServer(home).down(wipe=True)}")
         return
     chosen = [i for i in INSTANTS if not names or i.name in names]
     suites = [s for s in SUITES if not suites or s in suites]
     began = time.monotonic()
     results = {}
-    for n, instant in enumerate(chosen):
-        click.echo(f"calendar {instant.name}: {instant.start} UTC, TimeZone {instant.timezone} ({instant.why})")
-        results[instant.name] = run_instant(instant, suites, keep and n + 1 == len(chosen), click.echo)
-    failed = [(name, o) for name, outcomes in results.items() for o in outcomes if o.failures]
-    click.echo(f"\ncalendar: {len(chosen)} instants x {', '.join(suites)} in {time.monotonic() - began:.0f} s")
-    for name, outcomes in results.items():
-        click.echo(f"  {name:<12} " + "  ".join(f"{o.suite} {'ok' if not o.failures else 'FAILED'}" for o in outcomes))
+    if len(chosen) > 1 and jobs > 1 and not keep:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = {instant.name: pool.submit(run_in_child, instant, suites) for instant in chosen}
+            for instant in chosen:  # each report whole, in the list's order
+                report, results[instant.name] = futures[instant.name].result()
+                click.echo(report.rstrip("\n"))
+    else:
+        for n, instant in enumerate(chosen):
+            results[instant.name] = run_here(instant, suites, keep and n + 1 == len(chosen))
+    if outcomes:  # a child of a parallel run: the parent reports
+        outcomes.write_text(json.dumps(results[chosen[0].name]))
+        return
+    failed = [(name, suite) for name, passed in results.items() for suite, ok in passed.items() if not ok]
+    click.echo(f"\ncalendar: {len(chosen)} instants x {', '.join(suites)} in {time.monotonic() - began:.0f} s"
+               + (f", {jobs} at a time" if len(chosen) > 1 and jobs > 1 and not keep else ""))
+    for name, passed in results.items():
+        click.echo(f"  {name:<12} " + "  ".join(f"{suite} {'ok' if ok else 'FAILED'}" for suite, ok in passed.items()))
     if failed:
         click.echo(f"calendar: FAILED at {len({name for name, _ in failed})} instant(s): "
-                   + ", ".join(f"{name} {o.suite}" for name, o in failed))
+                   + ", ".join(f"{name} {suite}" for name, suite in failed))
         sys.exit(1)
     click.echo("calendar: every instant passed")
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,14 +107,17 @@ def pgspot_findings(project: Project) -> list[Finding]:
     so CREATE OR REPLACE in it is safe) and the search_path dbctl migrates with. A file pgspot cannot
     parse to its end is itself a finding (PS000)."""
     files = project.migration_files(project.modules())
-    findings = []
+    pgspot = _tool("pgspot")
     with tempfile.TemporaryDirectory(prefix="agentdb-pgspot-") as folder:
-        for rf in files:
+        def check(rf) -> list[Finding]:
             target = Path(folder, rf.source.rel.replace("/", "__"))
             target.write_text(f"CREATE SCHEMA {rf.source.module};SET search_path = {SEARCH_PATH};" + rf.sql)
-            result = subprocess.run([_tool("pgspot"), str(target)], capture_output=True, text=True)
-            findings += _parse_pgspot(rf, result.stdout + result.stderr)
-    return findings
+            result = subprocess.run([pgspot, str(target)], capture_output=True, text=True)
+            return _parse_pgspot(rf, result.stdout + result.stderr)
+
+        # One pgspot process per file, as many at once as there are cores (each is a Python start-up).
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            return [finding for found in pool.map(check, files) for finding in found]
 
 
 def _parse_pgspot(rf, output: str) -> list[Finding]:
