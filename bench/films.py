@@ -470,10 +470,11 @@ def concurrent_appends(films: Films, clients: int, window: float, synchronous_co
     """Events a second of `clients` connections calling append_event at once, each on its own session,
     counted over one timed window of `window` seconds that all of them span: every client has connected
     and made 6 calls before it (its backend's caches filled, its statement prepared), and all start
-    together (no connection, warm-up or straggling last client inside the count). The clients are threads of this process: while 8 of them run, the process
-    uses about 0.3 to 0.45 of one core (docs/films.md), so the interpreter lock is not what bounds them,
-    and 8 processes measured the same rate within the noise. With synchronous_commit False no commit waits for its WAL
-    flush: the rate the CPU allows these clients."""
+    together (no connection, warm-up or straggling last client inside the count). The clients are
+    threads of this process: while 8 of them run, the process uses 0.2 to 0.46 of one core
+    (docs/films.md, "Several clients"), so the interpreter lock is not what bounds them, and 8
+    processes measured the same rate within the noise. With synchronous_commit False no commit waits
+    for its WAL flush: the rate the CPU allows these clients."""
     sessions = [films.new_session() for _ in range(clients)]
     rng = random.Random(clients)
     payloads = []  # the same calls as single_appends': 40 events cycled, each client's times rising
@@ -506,6 +507,7 @@ def concurrent_appends(films: Films, clients: int, window: float, synchronous_co
 
             for calls in range(-6, 0):  # warm: the backend's caches, psycopg's prepared statement (5th call)
                 append()
+            calls = 0
             ready.wait()
             go.wait()
             time.sleep(max(0.0, start[0] - time.monotonic()))
