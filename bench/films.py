@@ -471,7 +471,7 @@ def concurrent_appends(films: Films, clients: int, window: float, synchronous_co
     counted over one timed window of `window` seconds that all of them span: every client has connected
     and made 6 calls before it (its backend's caches filled, its statement prepared), and all start
     together (no connection, warm-up or straggling last client inside the count). The clients are
-    threads of this process: while 8 of them run, the process uses 0.2 to 0.46 of one core
+    threads of this process: while 8 of them run, the process uses 0.1 to 0.46 of one core
     (docs/films.md, "Several clients"), so the interpreter lock is not what bounds them, and 8
     processes measured the same rate within the noise. With synchronous_commit False no commit waits
     for its WAL flush: the rate the CPU allows these clients."""
