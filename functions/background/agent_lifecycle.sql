@@ -47,18 +47,25 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_id bigint;
+    v_state text;
+    -- An assignment, not a query (PERFORM): the check costs no executor start-up.
+    v_now timestamptz := background.checked_time(p_now);
 BEGIN
-    PERFORM background.checked_time(p_now);
-    IF NOT EXISTS (SELECT FROM background.agents AS a WHERE a.agent_id = p_agent_id) THEN
+    -- The existence check reads the agent's state too, so the state is written only when it differs
+    -- (a running agent's heartbeat runs no UPDATE statement of its own: one executor start-up less per
+    -- call). A state changed by another session after this read (maintenance marking the agent stale
+    -- in that instant) is set back by the agent's next heartbeat.
+    SELECT a.state INTO v_state FROM background.agents AS a WHERE a.agent_id = p_agent_id;
+    IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
             MESSAGE = format('agent %L is not registered', p_agent_id),
             HINT = 'Register the agent first: background.register_agent(agent_id).';
     END IF;
     -- The trigger agent_heartbeats_last moves agents.last_heartbeat_at.
     INSERT INTO background.agent_heartbeats (agent_id, timestamp, state, error_count, metrics)
-    VALUES (p_agent_id, p_now, p_state, p_error_count, p_metrics)
+    VALUES (p_agent_id, v_now, p_state, p_error_count, p_metrics)
     RETURNING id INTO v_id;
-    IF p_state IS NOT NULL THEN
+    IF p_state IS NOT NULL AND v_state IS DISTINCT FROM p_state THEN
         UPDATE background.agents AS a SET state = p_state
         WHERE a.agent_id = p_agent_id AND a.state IS DISTINCT FROM p_state;
     END IF;
