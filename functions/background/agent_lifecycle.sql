@@ -47,16 +47,10 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_id bigint;
-    v_state text;
     -- An assignment, not a query (PERFORM): the check costs no executor start-up.
     v_now timestamptz := background.checked_time(p_now);
 BEGIN
-    -- The existence check reads the agent's state too, so the state is written only when it differs
-    -- (a running agent's heartbeat runs no UPDATE statement of its own: one executor start-up less per
-    -- call). A state changed by another session after this read (maintenance marking the agent stale
-    -- in that instant) is set back by the agent's next heartbeat.
-    SELECT a.state INTO v_state FROM background.agents AS a WHERE a.agent_id = p_agent_id;
-    IF NOT FOUND THEN
+    IF NOT EXISTS (SELECT FROM background.agents AS a WHERE a.agent_id = p_agent_id) THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
             MESSAGE = format('agent %L is not registered', p_agent_id),
             HINT = 'Register the agent first: background.register_agent(agent_id).';
@@ -65,7 +59,9 @@ BEGIN
     INSERT INTO background.agent_heartbeats (agent_id, timestamp, state, error_count, metrics)
     VALUES (p_agent_id, v_now, p_state, p_error_count, p_metrics)
     RETURNING id INTO v_id;
-    IF p_state IS NOT NULL AND v_state IS DISTINCT FROM p_state THEN
+    -- Always after the insert, never from a state read before it: a state another session set in
+    -- between (maintenance marking the agent stale in that instant) is set back by this heartbeat.
+    IF p_state IS NOT NULL THEN
         UPDATE background.agents AS a SET state = p_state
         WHERE a.agent_id = p_agent_id AND a.state IS DISTINCT FROM p_state;
     END IF;
