@@ -1,10 +1,13 @@
 """AgentDbSessionService: Google ADK's BaseSessionService on the films module's SQL functions.
 
-Every method is one round trip on an async psycopg pool (one statement, or two pipelined); the pool made
+Every method is one round trip on an async psycopg pool (one statement, or two pipelined; get_session of
+the most recent N events makes a second when they were not appended in time order); the pool made
 here runs its statements with generic plans, each planned once per connection (_configure):
   create_session  the user row (made on first use) and the session row, whose trigger puts app:/user:
                   keys into app_states / user_states; then its full state, in the same pipeline;
-  get_session     films.full_state() and the events' event_data, all, the most recent N, or from a time;
+  get_session     the session's state and the events' event_data, all, the most recent N, or from a time
+                  (the most recent N: the last N appended, in one small statement, unless they were not
+                  appended in time order: then a second statement finds them);
   append_event    films.append_event() with the session's last sequence as p_expected_sequence, so a
                   stale writer gets SQLSTATE 40001 and ADK's StaleSessionError (a session object made
                   elsewhere, without the marker, is current when its last event is the last stored);
