@@ -480,7 +480,7 @@ class AgentDbSessionService(BaseSessionService):
         params = {"id": row_id(app_name, user_id, session_id), "app": app_name, "user": user_id, "recent": recent,
                   "after_at": None if after is None else _when(after)}
         rows = None
-        if recent:  # the most recent N, N >= 1: the last N appended, unless _GET_TAIL finds otherwise
+        if recent is not None and recent > 0:  # the last N appended, unless _GET_TAIL finds otherwise
             rows = await self._execute(_GET_TAIL, params)
             if not rows:
                 return None
