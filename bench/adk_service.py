@@ -198,8 +198,10 @@ class Floors:
 
     def films_turn(self):
         s = self.service
-        sequence, *_, text = self.films.execute(s._GET_RECENT, {
-            "id": self.films_id, "app": APP, "user": USER, "recent": 100, "after_at": None}).fetchone()
+        params = {"id": self.films_id, "app": APP, "user": USER, "recent": 100, "after_at": None}
+        sequence, *_, fast, text = self.films.execute(s._GET_TAIL, params).fetchone()
+        if fast is False:
+            sequence, *_, text = self.films.execute(s._GET_RECENT, params).fetchone()
         self.events.validate_json(text)
         for n in range(4):
             event = self.new_event(n)

@@ -71,7 +71,16 @@ BEGIN
     -- Most events leave the session state alone: their update does not name the state column, so the
     -- triggers that follow the state (UPDATE OF state: film projects) are not even considered, and a
     -- large state is not read to compare it. The two statements differ only in that column.
-    v_session_delta := nullif(films.delta_scope(v_delta, 'session'), '{}');
+    -- A delta is nearly always of session keys alone; then it is its own session part, found by one
+    -- jsonpath test instead of films.delta_scope (a SQL function with a query of its own, run at each
+    -- call: about a tenth of an append's server CPU).
+    IF v_delta IS NOT NULL
+       AND NOT jsonb_path_exists(v_delta, '$.keyvalue() ? (@.key starts with "app:" || @.key starts with "user:")')
+    THEN
+        v_session_delta := v_delta;
+    ELSE
+        v_session_delta := nullif(films.delta_scope(v_delta, 'session'), '{}');
+    END IF;
     IF v_session_delta IS NULL THEN
         UPDATE films.sessions AS s SET
             total_events = s.total_events + 1,

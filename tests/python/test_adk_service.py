@@ -236,7 +236,7 @@ def test_append_updates_the_session_object_and_storage_alike(kind, databases):
         returned = await service.append_event(session, first)
         assert returned is first
         await service.append_event(session, event(delta={"k": "w", "step": 1, "temp:scratch": "t"}))
-        await service.append_event(session, event(delta={"step": 2, "app:seen": True}))
+        await service.append_event(session, event(delta={"step": 2, "app:seen": True, "user:lang": "de"}))
         assert session.state["temp:scratch"] == "t"  # temp: lives in the object for the invocation
         # the last event's time (DatabaseSessionService rounds it to the microsecond)
         assert session.last_update_time == pytest.approx(session.events[-1].timestamp, abs=1e-6)
@@ -245,8 +245,13 @@ def test_append_updates_the_session_object_and_storage_alike(kind, databases):
         assert all("temp:scratch" not in e.actions.state_delta for e in read.events)
         del session.state["temp:scratch"]
         assert read == session
-        assert read.state == {"k": "w", "step": 2, "app:seen": True}
+        assert read.state == {"k": "w", "step": 2, "app:seen": True, "user:lang": "de"}
         assert [e.timestamp for e in read.events] == sorted(e.timestamp for e in read.events)
+        # the most recent events come with the same state (its three scopes) and last_update_time
+        recent = await service.get_session(app_name=app, user_id="alice", session_id=session.id,
+                                           config=GetSessionConfig(num_recent_events=2))
+        assert (recent.state, recent.last_update_time, recent.events) == (read.state, read.last_update_time,
+                                                                          read.events[-2:])
     run(kind, databases, body)
 
 
@@ -861,14 +866,15 @@ def _plan_nodes(node: dict):
 
 
 def test_a_turns_read_of_the_recent_events_is_an_index_range_in_its_generic_plan(databases):
-    """The plan the service's connections keep for get_session's most recent N events (generic, planned
-    once), on a session of 3,000 events among others: it reads the last N + 1 of them (and the newest
-    once more, for last_update_time) through (session_id, sequence_number), nothing else of films.events."""
+    """The plans the service's connections keep for get_session's most recent N events (generic, planned
+    once), on a session of 3,000 events among others. The turn's read (_GET_TAIL) reads the last N + 1
+    of them through (session_id, sequence_number) and nothing else of films.events; so does the read
+    that runs only when they are not the latest N (_GET_RECENT), with the newest once more for
+    last_update_time."""
     from agentdb.adk import service as adk_service
 
     types = {"id": "uuid", "app": "text", "user": "text", "recent": "integer", "after_at": "timestamptz"}
-    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", adk_service._GET_RECENT)))
-    prepared = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", adk_service._GET_RECENT)
+    statements = {"tail": adk_service._GET_TAIL, "recent": adk_service._GET_RECENT}
     volume = """SELECT films.append_events(s.id, array_agg(ROW(
         'agent_response', json_build_object('id', gen_random_uuid(), 'invocation_id', 'inv', 'author', 'agent',
                                             'timestamp', extract(epoch FROM t.at), 'actions', '{}'::json),
@@ -878,30 +884,39 @@ def test_a_turns_read_of_the_recent_events_is_an_index_range_in_its_generic_plan
     WHERE s.id = %(id)s GROUP BY s.id"""
 
     async def body():
+        out = {}
         async with AgentDbSessionService(databases["agentdb"], max_size=1) as service:
             sessions = [await service.create_session(app_name="volume", user_id="alice") for _ in range(21)]
             async with service.pool.connection() as conn:
                 for n, session in enumerate(sessions):
                     await conn.execute(volume, {"id": uuid.UUID(session.id), "n": 3000 if n == 0 else 100})
                 await conn.execute("ANALYZE films.events")
-                await conn.execute(f"PREPARE recent ({', '.join(types[n] for n in names)}) AS {prepared}")
                 values = {"id": uuid.UUID(sessions[0].id), "app": "volume", "user": "alice", "recent": 100,
                           "after_at": None}
-                cursor = psycopg.AsyncClientCursor(conn)
-                await cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE recent ({', '.join(['%s'] * len(names))})",
-                                     [values[n] for n in names])
-                plan = (await cursor.fetchone())[0][0]["Plan"]
-                kinds = await (await conn.execute(
-                    "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'recent'")).fetchone()
-        return plan, kinds
+                for name, statement in statements.items():
+                    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", statement)))
+                    prepared = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", statement)
+                    await conn.execute(f"PREPARE {name} ({', '.join(types[n] for n in names)}) AS {prepared}")
+                    cursor = psycopg.AsyncClientCursor(conn)
+                    await cursor.execute(
+                        f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE {name} ({', '.join(['%s'] * len(names))})",
+                        [values[n] for n in names])
+                    plan = (await cursor.fetchone())[0][0]["Plan"]
+                    kinds = await (await conn.execute(
+                        "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s",
+                        (name,))).fetchone()
+                    out[name] = plan, kinds
+        return out
 
-    plan, (generic, custom) = asyncio.run(body())
-    assert (generic, custom) == (1, 0)
-    scans = [node for node in _plan_nodes(plan)
-             if node.get("Relation Name", "").startswith("events") and node["Actual Loops"] > 0]
-    examined = {id(node): (node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
-                           + node.get("Rows Removed by Index Recheck", 0)) * node["Actual Loops"] for node in scans}
-    assert sum(examined.values()) == 101 + 1
-    for node in scans:  # those that read rows read them through the index (empty partitions are seq scanned)
-        indexes = {n.get("Index Name", "") for n in _plan_nodes(node)}
-        assert examined[id(node)] == 0 or any(i.endswith("session_id_sequence_number_idx") for i in indexes), node
+    for name, (plan, (generic, custom)) in asyncio.run(body()).items():
+        assert (generic, custom) == (1, 0), name
+        scans = [node for node in _plan_nodes(plan)
+                 if node.get("Relation Name", "").startswith("events") and node["Actual Loops"] > 0]
+        examined = {id(node): (node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
+                               + node.get("Rows Removed by Index Recheck", 0)) * node["Actual Loops"]
+                    for node in scans}
+        assert sum(examined.values()) == (101 if name == "tail" else 101 + 1), name
+        for node in scans:  # those that read rows read them through the index (empty partitions are seq scanned)
+            indexes = {n.get("Index Name", "") for n in _plan_nodes(node)}
+            assert examined[id(node)] == 0 or any(i.endswith("session_id_sequence_number_idx") for i in indexes), \
+                (name, node)
