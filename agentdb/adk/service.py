@@ -173,14 +173,11 @@ WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}
 # its predecessor (so the latest N are these; NULL: none has one); when it is false, get_session reads
 # through _GET_RECENT. after_timestamp is applied by the client: those of the N dated before it come
 # first in ADK's order, whatever is read. The newest event's time is the last of the N's own, so
-# last_update_time needs no read of its own; the session's state comes in its three scopes, merged by
-# the client as films.full_state() merges them. A small plan: a generic plan initialises each node,
+# last_update_time needs no read of its own. A small plan: a generic plan initialises each node,
 # and each read of films.events, one scan per partition, at every call, executed or not.
 _GET_TAIL = f"""
-SELECT s.last_sequence, s.started_at, s.state, a.state, u.state, t.fast, t.events
+SELECT s.last_sequence, s.started_at, films.full_state(s), t.fast, t.events
 FROM films.sessions AS s
-LEFT JOIN films.app_states AS a ON a.app_name = s.app_name
-LEFT JOIN films.user_states AS u ON u.app_name = s.app_name AND u.user_id = s.user_id
 CROSS JOIN LATERAL (
     SELECT bool_and(e.created_at > e.previous_created_at) FILTER (WHERE e.sequence_number > s.last_sequence - %(recent)s)
                AS fast,
@@ -249,15 +246,6 @@ def row_id(app_name: str, user_id: str, session_id: str) -> uuid.UUID:
     if parsed is not None and str(parsed) == session_id:
         return parsed
     return uuid.uuid5(SESSION_ID_NAMESPACE, json.dumps([app_name, user_id, session_id]))
-
-
-def _full_state(state: dict, app_state: dict | None, user_state: dict | None) -> dict:
-    """films.full_state() of a session's state and its app's and user's (None: no row)."""
-    if app_state:
-        state.update({State.APP_PREFIX + k: v for k, v in app_state.items()})
-    if user_state:
-        state.update({State.USER_PREFIX + k: v for k, v in user_state.items()})
-    return state
 
 
 def _adk_id(films_id: uuid.UUID, session_name: str | None, app_name: str, user_id: str) -> str:
@@ -484,13 +472,12 @@ class AgentDbSessionService(BaseSessionService):
             rows = await self._execute(_GET_TAIL, params)
             if not rows:
                 return None
-            sequence, started_at, state, app_state, user_state, fast, events = rows[0]
+            sequence, started_at, state, fast, events = rows[0]
             if fast is False:
                 rows = None
             else:
                 events = EVENTS.validate_json(events) if events else []
                 last_event_time = events[-1].timestamp if events else None  # the last appended
-                state = _full_state(state, app_state, user_state)
         if rows is None:
             rows = await self._execute(_GET if recent is None else _GET_RECENT, params)
             if not rows:
