@@ -920,3 +920,38 @@ def test_a_turns_read_of_the_recent_events_is_an_index_range_in_its_generic_plan
             indexes = {n.get("Index Name", "") for n in _plan_nodes(node)}
             assert examined[id(node)] == 0 or any(i.endswith("session_id_sequence_number_idx") for i in indexes), \
                 (name, node)
+
+
+def test_a_turn_is_one_round_trip_a_call(databases, tmp_path):
+    """A Runner's turn (get_session of the most recent N, then append_event per event) costs one round
+    trip a call on the pool's autocommit connections, read off libpq's protocol trace: one Sync from
+    the client each, no BEGIN or COMMIT of its own (the statement is its own transaction)."""
+    from psycopg.pq import Trace
+
+    trace = tmp_path / "protocol.trace"
+
+    async def body():
+        with open(trace, "w") as out:
+            async def traced(conn):
+                conn.pgconn.trace(out.fileno())
+                conn.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS | Trace.REGRESS_MODE)
+            async with AgentDbSessionService(databases["agentdb"], configure=traced, max_size=1) as service:
+                session = await service.create_session(app_name="wire", user_id="alice")
+                at = session.last_update_time
+                for n in range(8):  # psycopg prepares a statement at its 5th run (one more round trip, once)
+                    await service.append_event(session, event(timestamp=at + n + 1))
+                    await service.get_session(app_name="wire", user_id="alice", session_id=session.id,
+                                              config=GetSessionConfig(num_recent_events=100))
+                out.flush()
+                start = trace.stat().st_size
+                current = await service.get_session(app_name="wire", user_id="alice", session_id=session.id,
+                                                    config=GetSessionConfig(num_recent_events=100))
+                for n in range(4):
+                    await service.append_event(current, event(timestamp=at + 10 + n))
+                out.flush()
+        with open(trace) as read:
+            read.seek(start)
+            sent = [line.split("\t")[2] for line in read.read().splitlines() if line.startswith("F\t")]
+        assert sent.count("Sync") == 5, sent
+        assert not [m for m in sent if m.startswith("Query")], sent  # no BEGIN / COMMIT
+    asyncio.run(body())
