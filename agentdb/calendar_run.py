@@ -98,6 +98,7 @@ PGTAP_FILES = [
     "tests/background/08_roles.sql",
     "tests/background/09_plans.sql",
     "tests/background/11_agent_states.sql",
+    "tests/background/16_write_paths.sql",
     "tests/memory/05_states.sql",
     "tests/memory/12_clock.sql",
 ]
@@ -110,6 +111,7 @@ PYTEST_TESTS = [
     "tests/python/test_maintenance_isolation.py::"
     "test_a_referenced_row_in_the_default_partition_is_rescued_and_the_run_commits",
     "tests/python/test_maintenance_late_rows.py",
+    "tests/python/test_background_rollup_race.py",
     "tests/python/test_background_client.py::"
     "test_the_spec_clients_life_cycle_runs_unchanged_and_reads_what_the_spec_ddl_reads",
     "tests/python/test_assistant_client.py::test_the_spec_retention_and_the_module_cleanups",
