@@ -15,8 +15,10 @@ from bench.background_spec import (ACTIVE_AGENTS, HEALTH_OVERVIEW, METRICS_SUMMA
 from bench import report
 from bench.common import RUNS, Measure, Results, Row, fresh_database, progress, samples, timed
 
-FULL = {"agents": 1000, "days": 7, "single": 2000, "batch": 100_000, "messages": 20_000}
-QUICK = {"agents": 50, "days": 1, "single": 200, "batch": 5_000, "messages": 1_000}
+FULL = {"agents": 1000, "days": 7, "single": 2000, "batch": 100_000, "messages": 20_000,
+        "fleet": {"agents": 1000, "connections": 32, "seconds": 60}}
+QUICK = {"agents": 50, "days": 1, "single": 200, "batch": 5_000, "messages": 1_000,
+         "fleet": {"agents": 40, "connections": 4, "seconds": 2}}
 OURS = "background, core, extensions"
 COPIED = {"agents": "agent_id, state, started_at",
           "agent_heartbeats": "agent_id, timestamp, state, error_count, metrics",
@@ -188,7 +190,6 @@ def queue(dsn: str, path: str, claim: str, messages: int) -> float:
     return messages / (time.perf_counter() - started)
 
 
-FLEET = {"agents": 1000, "connections": 32, "seconds": 60}
 OUR_FLEET = ("SELECT heartbeat(%s, 'running', 0, '{\"cpu_usage\": 5}')",
              "SELECT record_metrics(jsonb_build_array(jsonb_build_object('agent_id', %s::text, 'metric_name', 'cpu_usage', "
              "'value', 5), jsonb_build_object('agent_id', %s::text, 'metric_name', 'memory_usage', 'value', 512)))")
@@ -198,17 +199,18 @@ SPEC_FLEET = ("INSERT INTO agent_heartbeats (agent_id, timestamp, state, error_c
               "INSERT INTO performance_metrics (agent_id, metric_name, value) VALUES (%s, 'memory_usage', 512)")
 
 
-def fleet(dsn: str, path: str, statements: tuple, prefix: str, herd: bool = False) -> dict:
-    """FLEET agents each sending one heartbeat and two metrics a second, from FLEET connections (an
-    agent's rows from the same one), for FLEET seconds, while a maintenance loop runs: rows stored a
+def fleet(dsn: str, path: str, statements: tuple, prefix: str, size: dict, herd: bool = False) -> dict:
+    """size's agents each sending one heartbeat and two metrics a second from its connections (an
+    agent's rows from the same one) for its seconds, while a maintenance loop runs: rows stored a
     second, per-call latency p50/p99, rows lost (sent minus stored). Each agent reports at its own
     instant of the second (agent k of n at k/n s, as agents started at different times do); a client
     that falls behind sends at once, so the rate is still what the server sustains. herd: every agent
-    at the top of each second instead, a connection's agents one after the other (32 queues of 31
-    reports at once: the CPU's queue, not a call's cost). Before the clock starts each connection runs
-    its statements once, rolled back: a pooled connection has its plans and caches (the first calls of
-    32 fresh backends were 1 % of all calls, slow enough to be the p99). Loopback only; bounded in time."""
-    agents, conns, seconds = FLEET["agents"], FLEET["connections"], FLEET["seconds"]
+    at the top of each second instead, a connection's agents one after the other (in `make bench` 32
+    queues of 31 reports at once: the CPU's queue, not a call's cost). Before the clock starts each
+    connection runs its statements once, rolled back: a pooled connection has its plans and caches
+    (the first calls of 32 fresh backends were 1 % of all calls, slow enough to be the p99). Loopback
+    only; bounded in time."""
+    agents, conns, seconds = size["agents"], size["connections"], size["seconds"]
     with connect(dsn, path) as conn:
         conn.execute("INSERT INTO agents (agent_id, state, started_at) SELECT %s || g, 'running', now() "
                      "FROM generate_series(1, %s) AS g ON CONFLICT DO NOTHING", (prefix, agents))
@@ -225,8 +227,7 @@ def fleet(dsn: str, path: str, statements: tuple, prefix: str, herd: bool = Fals
                     conn.execute(statement, (mine[0],) * statement.count("%s"))
             barrier.wait()
             begun = time.perf_counter()
-            tick = 0
-            while time.perf_counter() - begun < seconds:
+            for tick in range(seconds):
                 for j, agent in enumerate(mine):
                     ahead = begun + tick + (0 if herd else (i + j * conns) / agents) - time.perf_counter()
                     if ahead > 0:
@@ -236,7 +237,9 @@ def fleet(dsn: str, path: str, statements: tuple, prefix: str, herd: bool = Fals
                         conn.execute(statement, (agent,) * statement.count("%s"))
                         latencies[i].append(time.perf_counter() - started)
                     sent[i] += 3
-                tick += 1
+            rest = begun + seconds - time.perf_counter()  # the last second's reports span a second too
+            if rest > 0:
+                time.sleep(rest)
 
     def maintenance():
         with psycopg.connect(dsn, autocommit=True) as conn:
@@ -263,17 +266,17 @@ def fleet(dsn: str, path: str, statements: tuple, prefix: str, herd: bool = Fals
             "lost": sum(sent) - stored, "target": 3 * agents}
 
 
-def fleet_rows(results: Results, dsn: str):
+def fleet_rows(results: Results, dsn: str, size: dict):
     """The fleet against the spec's INSERTs under the same load: each agent at its own instant (the
     targets), then every agent at the top of the second (the herd; no target)."""
     for herd in (False, True):
         prefix = "herd-" if herd else "fleet-"
-        theirs = fleet(dsn, SPEC, SPEC_FLEET, prefix, herd)
-        mine = fleet(dsn, OURS, OUR_FLEET, prefix, herd)
+        theirs = fleet(dsn, SPEC, SPEC_FLEET, prefix, size, herd)
+        mine = fleet(dsn, OURS, OUR_FLEET, prefix, size, herd)
         spec_rate = Measure([theirs["rate"]], "rows/s")
         load = ("every agent at the top of each second (herd)" if herd else "each agent at its own instant")
-        results.add(Row(f"fleet: {FLEET['agents']:,} agents x (1 heartbeat + 2 metrics)/s, {load}, "
-                        f"{FLEET['connections']} connections, {FLEET['seconds']} s, maintenance running (rows/s)",
+        results.add(Row(f"fleet: {size['agents']:,} agents x (1 heartbeat + 2 metrics)/s, {load}, "
+                        f"{size['connections']} connections, {size['seconds']} s, maintenance running (rows/s)",
                         "" if herd else f"{mine['target']:,}/s sustained, >= 1.0x spec", Measure([mine["rate"]], "rows/s"),
                         None, spec_rate, higher_is_better=True, floor=spec_rate, floor_label="spec's INSERTs, spec DDL",
                         note=f"agentdb p50 {mine['p50'] * 1000:.2f} ms, p99 {mine['p99'] * 1000:.2f} ms, "
@@ -319,13 +322,13 @@ def run(quick: bool) -> Results:
             fill(ours, sizes, "")
             for conn in (ours, spec):
                 top_up(conn, sizes["agents"])
-            measure(results, dsn, ours, spec, sizes, quick)
+            measure(results, dsn, ours, spec, sizes)
             report.add_rows(results, dsn, "background")
             results.save(dsn, sizes)
     return results
 
 
-def measure(results: Results, dsn: str, ours, spec, sizes: dict, quick: bool = True):
+def measure(results: Results, dsn: str, ours, spec, sizes: dict):
     for name, query in (("active agents", ACTIVE_AGENTS), ("recent heartbeats (5 min)", RECENT_HEARTBEATS),
                         ("metrics summary, last hour", METRICS_SUMMARY), ("system health overview", HEALTH_OVERVIEW)):
         theirs = query_time(spec, query)
@@ -372,8 +375,7 @@ def measure(results: Results, dsn: str, ours, spec, sizes: dict, quick: bool = T
                     Measure([queue(dsn, OURS, OUR_CLAIM, sizes["messages"])], "msg/s"), None,
                     Measure([queue(dsn, SPEC, SPEC_CLAIM, sizes["messages"])], "msg/s"), higher_is_better=True,
                     note="batches of 50, SKIP LOCKED on both"))
-    if not quick:
-        fleet_rows(results, dsn)
+    fleet_rows(results, dsn, sizes["fleet"])
     drop, delete = retention(ours, spec, sizes["agents"])
     results.add(Row(f"30-day retention of a day ({sizes['agents'] * 1440:,} heartbeats)", "",
                     Measure([drop]), None, Measure([delete]),
