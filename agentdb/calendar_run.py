@@ -99,6 +99,7 @@ PGTAP_FILES = [
     "tests/background/09_plans.sql",
     "tests/background/11_agent_states.sql",
     "tests/background/16_write_paths.sql",
+    "tests/background/17_ten_second_parts.sql",
     "tests/memory/05_states.sql",
     "tests/memory/12_clock.sql",
 ]

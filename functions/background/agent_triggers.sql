@@ -1,12 +1,12 @@
 -- background: triggers that keep the registry true whoever writes (functions or the spec's plain SQL).
---   agent_heartbeats_last: after each insert statement into agent_heartbeats, one statement over the
---     inserted rows (transition table) that adds them to heartbeat_minutes (functions/background/rollups.sql
---     documents the rollups) and moves agents.last_heartbeat_at to the newest heartbeat of each agent
---     (never backwards), agents locked in agent_id order and rollup rows in key order so concurrent
---     batches cannot deadlock; it first refuses the statement when a row is dated beyond the future
---     horizon (background.refuse_future), before writing anything. One trigger, not one per concern;
---     the rows of one agent (every heartbeat() call) take a shorter path: one statement that rolls
---     them up and updates the agent, which it locks by updating it. On a Citus cluster, where the trigger
+--   agent_heartbeats_last: after each insert statement into agent_heartbeats, over the inserted rows
+--     (transition table): one statement that adds them to heartbeat_minutes, by minute and ten seconds
+--     (functions/background/rollups.sql documents the rollups), then one that moves
+--     agents.last_heartbeat_at to the newest heartbeat of each agent (never backwards); rollup rows in
+--     key order, then agents in agent_id order, so concurrent batches cannot deadlock. It first refuses
+--     the statement when a row is dated beyond the future horizon (background.refuse_future), before
+--     writing anything. One trigger, not one per concern; the rows of one agent (every heartbeat()
+--     call) update their agent without a separate locking pass. On a Citus cluster, where the trigger
 --     runs on a shard of agent_heartbeats and may reach only its own agent's rows of the co-located
 --     agents (by key; a statement over a transition table would be a distributed query), it is a row
 --     trigger: each heartbeat moves its agent's last_heartbeat_at (the rollup has its own row trigger
@@ -38,30 +38,32 @@ BEGIN
     IF v_latest > now() + interval '{{ background_future_seconds }} seconds' THEN
         PERFORM background.refuse_future(v_latest, 'background.agent_heartbeats');
     END IF;
+    -- The rollup rows in key order, then the agents in agent_id order (every path takes them in
+    -- that order), so concurrent batches cannot deadlock.
+    INSERT INTO background.heartbeat_minutes AS m (agent_id, minute, heartbeats, s00, s10, s20, s30, s40, s50)
+    SELECT h.agent_id, h.minute, count(*), count(*) FILTER (WHERE h.part = 0), count(*) FILTER (WHERE h.part = 1),
+           count(*) FILTER (WHERE h.part = 2), count(*) FILTER (WHERE h.part = 3),
+           count(*) FILTER (WHERE h.part = 4), count(*) FILTER (WHERE h.part = 5)
+    FROM (
+        SELECT n.agent_id, date_bin('1 minute', n.timestamp, '2000-01-01+00') AS minute,
+               extract(epoch FROM date_bin('10 seconds', n.timestamp, '2000-01-01+00')
+                                  - date_bin('1 minute', n.timestamp, '2000-01-01+00'))::integer / 10 AS part
+        FROM new_heartbeats AS n
+    ) AS h
+    GROUP BY h.minute, h.agent_id ORDER BY h.minute, h.agent_id
+    ON CONFLICT (minute, agent_id) DO UPDATE
+    SET heartbeats = m.heartbeats + excluded.heartbeats, s00 = m.s00 + excluded.s00, s10 = m.s10 + excluded.s10,
+        s20 = m.s20 + excluded.s20, s30 = m.s30 + excluded.s30, s40 = m.s40 + excluded.s40,
+        s50 = m.s50 + excluded.s50;
     IF v_first = v_last THEN
         -- One agent (every heartbeat() and single-row INSERT): its row is the only one locked, so
         -- the update locks it itself (no separate FOR NO KEY UPDATE pass, one heap write less).
-        WITH rolled AS (
-            INSERT INTO background.heartbeat_minutes AS m (agent_id, minute, heartbeats)
-            SELECT v_first, date_bin('1 minute', h.timestamp, '2000-01-01+00') AS minute, count(*)
-            FROM new_heartbeats AS h GROUP BY 2 ORDER BY 2
-            ON CONFLICT (minute, agent_id) DO UPDATE SET heartbeats = m.heartbeats + excluded.heartbeats
-        )
-
         UPDATE background.agents AS a SET last_heartbeat_at = v_latest, updated_at = now()
         WHERE a.agent_id = v_first AND (a.last_heartbeat_at IS NULL OR a.last_heartbeat_at < v_latest);
         RETURN NULL;
     END IF;
-    -- Several agents: their rows locked in agent_id order, so concurrent batches cannot deadlock.
     WITH latest AS (
         SELECT h.agent_id, max(h.timestamp) AS last_at FROM new_heartbeats AS h GROUP BY h.agent_id
-    ),
-
-    rolled AS (
-        INSERT INTO background.heartbeat_minutes AS m (agent_id, minute, heartbeats)
-        SELECT h.agent_id, date_bin('1 minute', h.timestamp, '2000-01-01+00') AS minute, count(*)
-        FROM new_heartbeats AS h GROUP BY 2, 1 ORDER BY 2, 1
-        ON CONFLICT (minute, agent_id) DO UPDATE SET heartbeats = m.heartbeats + excluded.heartbeats
     )
 
     UPDATE background.agents AS a SET last_heartbeat_at = l.last_at, updated_at = now()

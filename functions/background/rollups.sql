@@ -5,8 +5,9 @@
 -- rollups hold exactly the raw rows of their minutes. Definer functions: the inserting role needs no
 -- rights on the rollups.
 --   heartbeats: background.track_last_heartbeat (functions/background/agent_triggers.sql) rolls them
---     up in the statement that moves the agents' last heartbeat; roll_up_heartbeats is the row
---     trigger a Citus cluster uses instead.
+--     up, by minute and by ten seconds of the minute (schema 0014), in the statement before the one
+--     that moves the agents' last heartbeat; roll_up_heartbeats is the row trigger a Citus cluster
+--     uses instead.
 --   metrics: roll_up_metrics, both tiers in one statement, which also refuses rows dated beyond the
 --     future horizon (the other time series have background.refuse_future_rows for that).
 
@@ -16,10 +17,17 @@ LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_minute constant timestamptz := date_bin('1 minute', NEW.timestamp, '2000-01-01+00');
+    v_part constant integer := extract(epoch FROM date_bin('10 seconds', NEW.timestamp, '2000-01-01+00') - v_minute)::integer / 10;
 BEGIN
-    INSERT INTO background.heartbeat_minutes AS m (agent_id, minute, heartbeats)
-    VALUES (NEW.agent_id, date_bin('1 minute', NEW.timestamp, '2000-01-01+00'), 1)
-    ON CONFLICT (minute, agent_id) DO UPDATE SET heartbeats = m.heartbeats + 1;
+    INSERT INTO background.heartbeat_minutes AS m (agent_id, minute, heartbeats, s00, s10, s20, s30, s40, s50)
+    VALUES (NEW.agent_id, v_minute, 1, (v_part = 0)::integer, (v_part = 1)::integer, (v_part = 2)::integer,
+            (v_part = 3)::integer, (v_part = 4)::integer, (v_part = 5)::integer)
+    ON CONFLICT (minute, agent_id) DO UPDATE
+    SET heartbeats = m.heartbeats + 1, s00 = m.s00 + excluded.s00, s10 = m.s10 + excluded.s10,
+        s20 = m.s20 + excluded.s20, s30 = m.s30 + excluded.s30, s40 = m.s40 + excluded.s40,
+        s50 = m.s50 + excluded.s50;
     RETURN NULL;
 END
 $$;

@@ -4,7 +4,7 @@ help workflow (reference tables) and the shared system state."""
 
 import pytest
 
-from conftest import AGENTS, single_shard, task_count
+from conftest import AGENTS, READONLY, single_shard, task_count
 
 
 @pytest.fixture
@@ -13,7 +13,7 @@ def agent(deployment):
         yield conn
 
 
-def test_agent_lifecycle_and_heartbeats(agent):
+def test_agent_lifecycle_and_heartbeats(agent, deployment):
     single_shard(agent, "SELECT background.register_agent('watcher', '{\"model\": \"x\"}', "
                         "p_now => '2025-05-01 08:00+00')")
     for minute in (1, 2, 3):
@@ -26,6 +26,11 @@ def test_agent_lifecycle_and_heartbeats(agent):
                         "VALUES ('watcher', '2025-05-01 08:04+00', 'running')")
     last = agent.execute("SELECT last_heartbeat_at FROM background.agents WHERE agent_id = 'watcher'").fetchone()[0]
     assert last.isoformat() == "2025-05-01T08:04:00+00:00"
+    # The row trigger rolls them up on the shard, by minute and ten seconds (08:04:00 and 08:04:25).
+    single_shard(agent, "SELECT background.heartbeat('watcher', 'running', 0, NULL, '2025-05-01 08:04:25+00')")
+    with deployment.connect(READONLY) as reader:
+        assert reader.execute("SELECT heartbeats, s00, s10, s20, s30, s40, s50 FROM background.heartbeat_minutes "
+                              "WHERE agent_id = 'watcher' AND minute = '2025-05-01 08:04+00'").fetchall() == [(2, 1, 0, 1, 0, 0, 0)]
     with pytest.raises(Exception) as refused:
         agent.execute("INSERT INTO background.agent_heartbeats (agent_id, timestamp, state) "
                       "VALUES ('watcher', now() + interval '1 day', 'running')")

@@ -2,10 +2,10 @@
 -- and "Performance Metrics Summary" from the per-minute rollups (schema 0010) instead of the raw rows,
 -- exact all the same: whole minutes after the window's first come from the rollups, the rows of the
 -- first (partial) minute from the time series, read with literal bounds so the planner prunes to the
--- one partition that holds them (no planning of the others). The health overview counts the shorter
--- side of the first minute (its rows after the window's start, or its rollup less its rows before),
--- in statements planned once per session (generic plans pruned at executor start-up): a call plans
--- nothing.
+-- one partition that holds them (no planning of the others). The health overview reads the first
+-- minute's ten-second parts too and counts the shorter side of the first part (its rows after the
+-- window's start, or its count less its rows before), in statements planned once per session (generic
+-- plans pruned at executor start-up): a call plans nothing.
 --   background.health_overview_at(p_now) / view background.health_overview
 --   background.metrics_summary_since(p_since) / view background.metrics_last_hour
 
@@ -65,27 +65,44 @@ SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     v_since timestamptz := p_now - interval '5 minutes';
+    -- The window's first minute, and the ten seconds of it that hold v_since (part 0 to 5).
     v_first timestamptz := date_bin('1 minute', p_now - interval '5 minutes', '2000-01-01+00');
-    v_next timestamptz := date_bin('1 minute', p_now - interval '5 minutes', '2000-01-01+00') + interval '1 minute';
+    v_part_start timestamptz := date_bin('10 seconds', p_now - interval '5 minutes', '2000-01-01+00');
+    v_part integer := extract(epoch FROM date_bin('10 seconds', p_now - interval '5 minutes', '2000-01-01+00')
+                                         - date_bin('1 minute', p_now - interval '5 minutes', '2000-01-01+00'))::integer / 10;
     v_hour timestamptz := p_now - interval '1 hour';
     v_end timestamptz := 'infinity';
+    v_after bigint;     -- heartbeats of the first minute's parts after v_part
+    v_in_part bigint;   -- heartbeats of part v_part
+    v_unsplit boolean;  -- a row of the first minute has no parts (rolled up before they were kept)
     v_heartbeats bigint;
 BEGIN
-    -- Heartbeats after v_since: the minutes after v_first from the rollup, and of v_first's minute
-    -- whichever side of v_since is shorter: its rows after v_since added, or its rollup row less its
-    -- rows up to v_since. At most half a minute of raw rows is counted.
-    IF v_since - v_first < interval '30 seconds' THEN
-        SELECT (SELECT coalesce(sum(m.heartbeats), 0) FROM background.heartbeat_minutes AS m
-                WHERE m.minute >= v_first AND m.minute < v_end)::bigint
-               - (SELECT count(*) FROM background.agent_heartbeats AS h
-                  WHERE h.timestamp >= v_first AND h.timestamp <= v_since)
-        INTO v_heartbeats;
+    -- Heartbeats after v_since: the minutes after v_first from the rollup; of v_first's minute, its
+    -- parts after v_since's from the rollup, and of that part whichever side of v_since is shorter:
+    -- its rows after v_since added, or its count less its rows up to v_since. At most five seconds of
+    -- raw rows are counted. A first minute rolled up before the parts were kept (in the minutes after
+    -- schema 0014 only) counts its rows after v_since instead.
+    SELECT coalesce(sum(CASE v_part WHEN 0 THEN m.s10 + m.s20 + m.s30 + m.s40 + m.s50 WHEN 1 THEN m.s20 + m.s30 + m.s40 + m.s50
+                                    WHEN 2 THEN m.s30 + m.s40 + m.s50 WHEN 3 THEN m.s40 + m.s50 WHEN 4 THEN m.s50 ELSE 0 END), 0),
+           coalesce(sum(CASE v_part WHEN 0 THEN m.s00 WHEN 1 THEN m.s10 WHEN 2 THEN m.s20 WHEN 3 THEN m.s30
+                                    WHEN 4 THEN m.s40 ELSE m.s50 END), 0),
+           coalesce(bool_or(m.s00 IS NULL), FALSE)
+    INTO v_after, v_in_part, v_unsplit
+    FROM background.heartbeat_minutes AS m WHERE m.minute = v_first;
+    v_heartbeats := (SELECT coalesce(sum(m.heartbeats), 0) FROM background.heartbeat_minutes AS m
+                     WHERE m.minute > v_first AND m.minute < v_end);
+    IF v_unsplit THEN
+        v_heartbeats := v_heartbeats
+                        + (SELECT count(*) FROM background.agent_heartbeats AS h
+                           WHERE h.timestamp > v_since AND h.timestamp < v_first + interval '1 minute');
+    ELSIF v_since - v_part_start < interval '5 seconds' THEN
+        v_heartbeats := v_heartbeats + v_after + v_in_part
+                        - (SELECT count(*) FROM background.agent_heartbeats AS h
+                           WHERE h.timestamp >= v_part_start AND h.timestamp <= v_since);
     ELSE
-        SELECT (SELECT coalesce(sum(m.heartbeats), 0) FROM background.heartbeat_minutes AS m
-                WHERE m.minute > v_first AND m.minute < v_end)::bigint
-               + (SELECT count(*) FROM background.agent_heartbeats AS h
-                  WHERE h.timestamp > v_since AND h.timestamp < v_next)
-        INTO v_heartbeats;
+        v_heartbeats := v_heartbeats + v_after
+                        + (SELECT count(*) FROM background.agent_heartbeats AS h
+                           WHERE h.timestamp > v_since AND h.timestamp < v_part_start + interval '10 seconds');
     END IF;
     RETURN QUERY
     SELECT 'Total Agents'::text, count(*) FROM background.agents
@@ -101,9 +118,10 @@ $$;
 
 COMMENT ON FUNCTION background.health_overview_at(timestamptz) IS
 'The spec''s "System Health Overview" as of p_now: agents, running agents, heartbeats after p_now - 5
-minutes (from heartbeat_minutes and at most half a minute of raw rows: the first minute''s after the
-window''s start, or its rollup less those before), ERROR events after p_now - 1 hour. Its statements
-are planned once per session (generic plans, partitions pruned at executor start-up). Exact.';
+minutes (from heartbeat_minutes, its minutes and their ten-second parts, and at most five seconds of
+raw rows: the first part''s after the window''s start, or its count less those before), ERROR events
+after p_now - 1 hour. Its statements are planned once per session (generic plans, partitions pruned
+at executor start-up). Exact.';
 
 CREATE OR REPLACE VIEW background.health_overview AS
 SELECT * FROM background.health_overview_at(now());
