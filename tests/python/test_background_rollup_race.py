@@ -8,12 +8,14 @@ import psycopg
 
 from conftest import dbctl
 
-MINUTE = "date_bin('1 minute', now(), '2000-01-01+00') - interval '5 minutes'"
-HEARTBEAT = f"SELECT background.heartbeat(%s, 'running', 0, NULL, {MINUTE} + %s * interval '1 second')"
+# One minute for both sessions, read once: each session's own now() could fall either side of a
+# minute's end, and the two would then write different minutes.
+MINUTE = "SELECT date_bin('1 minute', now(), '2000-01-01+00') - interval '5 minutes'"
+HEARTBEAT = "SELECT background.heartbeat(%s, 'running', 0, NULL, %s::timestamptz + %s * interval '1 second')"
 METRICS = ("SELECT background.record_metrics(jsonb_build_array("
            "jsonb_build_object('agent_id', %s::text, 'metric_name', 'cpu', 'value', 5), "
            "jsonb_build_object('agent_id', %s::text, 'metric_name', 'mem', 'value', 512)), "
-           f"{MINUTE} + %s * interval '1 second')")
+           "%s::timestamptz + %s * interval '1 second')")
 EXACT = """
 SELECT (SELECT sum(heartbeats) FROM background.heartbeat_minutes WHERE agent_id = %(a)s)
            = (SELECT count(*) FROM background.agent_heartbeats WHERE agent_id = %(a)s),
@@ -30,22 +32,23 @@ SELECT (SELECT sum(heartbeats) FROM background.heartbeat_minutes WHERE agent_id 
 """
 
 
-def agent_second(conn, agent, second):
-    conn.execute(HEARTBEAT, (agent, second))
-    conn.execute(METRICS, (agent, agent, second))
+def agent_second(conn, agent, minute, second):
+    conn.execute(HEARTBEAT, (agent, minute, second))
+    conn.execute(METRICS, (agent, agent, minute, second))
 
 
 def test_two_sessions_creating_the_same_minute_both_count(database):
     dbctl("migrate", "--module", "background", dsn=database, check=True)
     with psycopg.connect(database, autocommit=True) as conn:
         conn.execute("SELECT background.register_agent('race-agent')")
+        minute = conn.execute(MINUTE).fetchone()[0]
     with psycopg.connect(database) as first, psycopg.connect(database, autocommit=True) as second:
-        agent_second(first, "race-agent", 1)  # the minute's rows, not yet committed
+        agent_second(first, "race-agent", minute, 1)  # the minute's rows, not yet committed
         second.execute("SET lock_timeout = '20s'")
         done = threading.Event()
 
         def other():
-            agent_second(second, "race-agent", 2)  # finds no row, waits for the first session's
+            agent_second(second, "race-agent", minute, 2)  # finds no row, waits for the first session's
             done.set()
 
         thread = threading.Thread(target=other)
