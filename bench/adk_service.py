@@ -8,6 +8,7 @@ agentdb's turn and whole-session read are read against their floors (Floors: the
 the service), measured run for run in turn with them."""
 
 import asyncio
+import gc
 import random
 import time
 from dataclasses import dataclass, field
@@ -135,7 +136,7 @@ async def measure(name: str, service, count: int, floor_dsn: str | None = None) 
 
     out = {"append": Measure([append_rate], "ev/s")}
     if floor_dsn is None:
-        out["whole"], = await timed([whole], RUNS)
+        out["whole"], = await timed([whole], RUNS, collect=True)
         out["turn"], = await timed([turn], TURN_RUNS)
         return out
     # What the service returns, as JSON, for the floors: ADK's own parsing of the same events. The whole
@@ -149,7 +150,7 @@ async def measure(name: str, service, count: int, floor_dsn: str | None = None) 
                 "whole": events.dump_json(full.events, exclude_none=True)}
     del recent, full
     with Floors(floor_dsn, returned, new_event, session.id) as floors:
-        out["whole"], out["floor_whole"] = await timed([whole, floors.whole], RUNS)
+        out["whole"], out["floor_whole"] = await timed([whole, floors.whole], RUNS, collect=True)
         out["turn"], out["floor_turn"], out["films_turn"] = await timed([turn, floors.turn, floors.films_turn],
                                                                         TURN_RUNS)
     return out
@@ -214,10 +215,13 @@ class Floors:
         self.conn.execute("SELECT pg_column_size(films.reconstruct_session(%s))", (self.films_id,)).fetchone()
 
 
-async def timed(fns: list, runs: int) -> list[Measure]:
+async def timed(fns: list, runs: int, collect: bool = False) -> list[Measure]:
     """Seconds of each of fns (coroutine functions or plain ones) over `runs` rounds after one warm-up
     round; within a round they run one after the other, so they share the machine's load, each round
-    starting with the next of them (none always follows the same one)."""
+    starting with the next of them (none always follows the same one). With collect (the whole-session
+    reads), each call starts after a full collection of Python's garbage: such a read makes some 10^5
+    objects, and where the interpreter's full collections fall would otherwise decide which call pays
+    for its predecessors' objects (docs/performance.md, "The whole-session read and Python's collector")."""
     async def call(fn):
         result = fn()
         if asyncio.iscoroutine(result):
@@ -228,6 +232,8 @@ async def timed(fns: list, runs: int) -> list[Measure]:
     for run in range(runs):
         for k in range(len(fns)):
             i = (run + k) % len(fns)
+            if collect:
+                gc.collect()
             started = time.perf_counter()
             await call(fns[i])
             out[i].append(time.perf_counter() - started)
