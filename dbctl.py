@@ -362,18 +362,21 @@ def restore_command(ctx, archive, sets, dsn):
 
 
 @cli.command(name="test")
-@click.option("--keep", is_flag=True, help="Keep the test database afterwards.")
+@click.option("--keep", is_flag=True, help="Keep the test databases afterwards.")
+@click.option("--jobs", "-j", default=0, type=click.IntRange(0), metavar="N",
+              help="Modules tested at once, each in its own database; default: one per core.")
 @option_module
 @option_set
 @option_dsn
 @click.pass_context
-def test_command(ctx, keep, modules, sets, dsn):
-    """Migrate the modules (all by default) into a fresh database and run their pgTAP tests."""
+def test_command(ctx, keep, jobs, modules, sets, dsn):
+    """Migrate the modules (all by default) once, then run each module's pgTAP tests in a copy of
+    that database with the module's test helpers and volumes."""
     project = project_from(ctx, sets)
     testrun.refuse_empty_modules(project, modules)
     admin = resolve_dsn(dsn, ctx.obj["root"])
     psql = str(wheel_install_dir() / "bin" / "psql")
-    ctx.exit(testrun.run(project, admin, psql, keep, click.echo, modules))
+    ctx.exit(testrun.run(project, admin, psql, keep, click.echo, modules, jobs))
 
 
 @cli.command(name="lint")

@@ -1,11 +1,18 @@
-"""`dbctl test`: a fresh database with every module migrated and seeded, the test helpers (and the
-volumes they generate) installed and analysed, then pg_prove over the rendered tests."""
+"""`dbctl test`: every module migrated and seeded once, into a template database; then, for each module
+with pgTAP files, a copy of it with the test helpers (and the volumes they generate) of the module and
+of the modules it requires installed and analysed, and pg_prove over the module's rendered tests.
+Modules run `jobs` at a time, each in its own database, so one module's volume is never in another's
+plans; each module's report is printed whole when it ends."""
 
+import os
+import re
 import secrets
 import shutil
 import subprocess
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -16,10 +23,10 @@ from agentdb.errors import DbctlError
 from agentdb.project import Project
 
 
-def create_database(admin_dsn: str, prefix: str) -> str:
+def create_database(admin_dsn: str, prefix: str, template: str = "") -> str:
     name = f"{prefix}_{time.strftime('%Y%m%d_%H%M%S')}_{secrets.token_hex(3)}"
     with connect(admin_dsn) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     return name
 
 
@@ -36,6 +43,12 @@ def refuse_empty_modules(project: Project, module_names) -> None:
 def prepare(project: Project, conn, module_names, helpers) -> None:
     """The test database as the pgTAP files expect it: the modules migrated, pgTAP, the seeds, the
     given helpers.sql files (shared helpers and generated volumes), then VACUUM ANALYZE."""
+    migrate_for_tests(project, conn, module_names)
+    install_helpers(conn, helpers)
+
+
+def migrate_for_tests(project: Project, conn, module_names) -> None:
+    """The modules migrated, pgTAP created and the seeds loaded: what every module's tests start from."""
     migrate.migrate(project, conn, module_names, echo=lambda _: None)
     try:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pgtap")
@@ -46,6 +59,9 @@ def prepare(project: Project, conn, module_names, helpers) -> None:
             "when it starts (restart it if it was running: dbctl down && dbctl up)"
         ) from None
     migrate.seed(project, conn, module_names, echo=lambda _: None)  # the stories the tests read
+
+
+def install_helpers(conn, helpers) -> None:
     for rf in helpers:  # shared helpers and generated volumes (schema tests)
         with conn.transaction():
             migrate.run_statements(conn, rf, rf.statements)
@@ -74,26 +90,84 @@ def prove(tests, dsn: str, psql: str, **options) -> subprocess.CompletedProcess:
         return subprocess.run(command, cwd=folder, env=libpq_environment(dsn), **options)
 
 
-def run(project: Project, admin_dsn: str, psql: str, keep: bool, echo, module_names=()) -> int:
+@dataclass
+class ModuleRun:
+    name: str
+    helpers: list  # helpers.sql of the module and of the modules it requires, in manifest order
+    tests: list
+    database: str = ""
+    report: str = ""
+    passed: bool = False
+    counts: tuple[int, int] = (0, 0)  # files and assertions pg_prove reported
+    seconds: float = 0.0
+
+
+def module_tests(project: Project, modules) -> list[ModuleRun]:
+    """Each module with pgTAP files, with the helpers its files may use."""
+    found = []
+    for module in modules:
+        tests = [rf for rf in project.kind_files([module], "tests") if rf.source.path.name != "helpers.sql"]
+        if tests:
+            required = project.modules((module.name,))
+            helpers = [rf for rf in project.kind_files(required, "tests") if rf.source.path.name == "helpers.sql"]
+            found.append(ModuleRun(module.name, helpers, tests))
+    return found
+
+
+def run(project: Project, admin_dsn: str, psql: str, keep: bool, echo, module_names=(), jobs: int = 0) -> int:
     pg_prove()
     modules = project.modules(module_names)
-    files = project.kind_files(modules, "tests")
-    helpers = [rf for rf in files if rf.source.path.name == "helpers.sql"]
-    tests = [rf for rf in files if rf not in helpers]
-    if not tests:
+    runs = module_tests(project, modules)
+    if not runs:
         raise DbctlError("no pgTAP tests under tests/<module>/")
-    name = create_database(admin_dsn, "agentdb_test")
-    dsn = with_database(admin_dsn, name)
-    echo(f"test database {name}: migrating {', '.join(m.name for m in modules)}")
-    passed = False
+    jobs = min(jobs or os.cpu_count() or 1, len(runs))
+    started = time.monotonic()
+    template = create_database(admin_dsn, "agentdb_test_template")
+    echo(f"test databases: {', '.join(m.name for m in modules)} migrated once ({template}), then a copy "
+         f"for each module's tests, {jobs} at a time")
+    try:
+        with connect(with_database(admin_dsn, template)) as conn:
+            migrate_for_tests(project, conn, module_names)
+        for module_run in runs:  # one after another: a template is copied by one session at a time
+            module_run.database = create_database(admin_dsn, f"agentdb_test_{module_run.name}", template)
+    except BaseException:  # nothing half-made stays behind
+        for module_run in runs:
+            if module_run.database:
+                drop_database(admin_dsn, module_run.database)
+        raise
+    finally:
+        drop_database(admin_dsn, template)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run_module, module_run, admin_dsn, psql) for module_run in runs]
+        for module_run, future in zip(runs, futures):  # each report whole, in manifest order
+            future.result()
+            echo(f"== {module_run.name}: {len(module_run.tests)} files in {module_run.database}, {module_run.seconds:.0f} s")
+            echo(module_run.report.rstrip("\n"))
+    for module_run in runs:
+        if module_run.passed and not keep:
+            drop_database(admin_dsn, module_run.database)
+        else:
+            echo(f"kept test database {module_run.database}: psql '{redact(with_database(admin_dsn, module_run.database))}'")
+    failed = [module_run.name for module_run in runs if not module_run.passed]
+    files, assertions = (sum(r.counts[i] for r in runs) for i in (0, 1))
+    echo(f"pgTAP: {len(runs)} modules, {files} files, {assertions} assertions in {time.monotonic() - started:.0f} s: "
+         + (f"FAILED in {', '.join(failed)}" if failed else "all passed"))
+    return 1 if failed else 0
+
+
+def run_module(module_run: ModuleRun, admin_dsn: str, psql: str) -> None:
+    """One module's database: its helpers installed, then pg_prove over its files; the outcome is kept
+    on it (a failure to connect or to install a helper is reported as the module's failure)."""
+    started = time.monotonic()
+    dsn = with_database(admin_dsn, module_run.database)
     try:
         with connect(dsn) as conn:
-            prepare(project, conn, module_names, helpers)
-        result = prove(tests, dsn, psql)
-        passed = result.returncode == 0
-        return result.returncode
-    finally:
-        if passed and not keep:
-            drop_database(admin_dsn, name)
-        else:
-            echo(f"kept test database {name}: psql '{redact(dsn)}'")
+            install_helpers(conn, module_run.helpers)
+        result = prove(module_run.tests, dsn, psql, capture_output=True, text=True)
+        module_run.report = result.stdout + result.stderr
+        module_run.passed = result.returncode == 0
+        counts = re.search(r"Files=(\d+), Tests=(\d+)", result.stdout)
+        module_run.counts = (int(counts[1]), int(counts[2])) if counts else (0, 0)
+    except (DbctlError, psycopg.Error) as exc:
+        module_run.report = f"could not prepare the test database: {' '.join(str(exc).split())}"
+    module_run.seconds = time.monotonic() - started

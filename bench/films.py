@@ -28,9 +28,11 @@ from bench.common import (ROOT, RUNS, Measure, Results, Row, commit_floor, fresh
                           storage_per_event, timed)
 
 FULL = {"background_sessions": 2000, "events_per_session": 100, "long_session": 10_000, "sessions": 100_000,
-        "qa": 100, "transfers": 50, "extra_background": 1_800_000, "single_appends": 2000, "adk_events": 10_000}
+        "qa": 100, "transfers": 50, "extra_background": 1_800_000, "single_appends": 2000, "adk_events": 10_000,
+        "migrate_runs": 7}
 QUICK = {"background_sessions": 200, "events_per_session": 100, "long_session": 2000, "sessions": 10_000,
-         "qa": 100, "transfers": 50, "extra_background": 180_000, "single_appends": 300, "adk_events": 300}
+         "qa": 100, "transfers": 50, "extra_background": 60_000, "single_appends": 300, "adk_events": 300,
+         "migrate_runs": 3}
 # The batch client path (docs/films.md): binary COPY into a temporary table of films.event_input's
 # fields and the event's place in the batch (n), emptied at every commit, then one set-based append,
 # in one transaction.
@@ -360,7 +362,7 @@ def measure(results: Results, films: Films, spec: "naive.Spec", peer, ingest: di
                     note=f"{at_2m.median / raw.median:.2f}x the smaller table (target <= 1.1)"))
     results.add(Row("cache hit ratio after the run", "> 99 %", Measure([cache_hit_ratio(films.conn)], "%"),
                     higher_is_better=True))
-    migration = migrate_timings()
+    migration = migrate_timings(sizes["migrate_runs"])
     results.add(Row("dbctl migrate, all modules, empty database", "", Measure(migration["first"])))
     results.add(Row("dbctl migrate, nothing to do", "", Measure(migration["again"])))
 
@@ -593,7 +595,7 @@ def cache_hit_ratio(conn) -> float:
            FROM pg_statio_user_tables WHERE schemaname = 'films'""").fetchone()[0]
 
 
-def migrate_timings(runs: int = 7) -> dict:
+def migrate_timings(runs: int) -> dict:
     first, again = [], []
     command = [sys.executable, str(ROOT / "dbctl.py"), "migrate", "--dsn"]
     for _ in range(runs):
