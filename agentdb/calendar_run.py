@@ -2,8 +2,9 @@
 
 For each instant below, a fresh embedded server starts with its clock pinned there and advancing
 (libfaketime, agentdb.server.PinnedClock), in the instant's TimeZone. Against it, in turn:
-  pgTAP   one test database, migrated once, seeded, with the helpers the files need; pg_prove over
-          PGTAP_FILES (the database's clock is the server's);
+  pgTAP   PGTAP_FILES as `dbctl test` runs them: the modules migrated and seeded once, each module's
+          files by pg_prove in a copy of that database with the helpers they need (the database's
+          clock is the server's);
   pytest  PYTEST_TESTS, with the client's clock following the server's (conftest.py, time-machine);
   bench   the quick films benchmark's data generation with its core.run_maintenance() call, in this
           process, with this process's clock following the server's.
@@ -73,9 +74,10 @@ INSTANTS = [
 # The time-dependent suites, chosen here and nowhere else: partitions and maintenance (run on every
 # registered table, so a test's fixed dates meet the partitions made for the server's today),
 # retention, expiry, stale agents, time travel, time zones, and the tests that place data relative
-# to now(). Helpers are installed for the modules in PGTAP_HELPERS only: core's are functions;
-# background's volume ends at now() and feeds its plan tests and the spec's statements. (The films,
-# assistant and memory volumes have fixed dates and take a minute to build: not here.)
+# to now(). Helpers are installed for the modules in PGTAP_HELPERS only (into the databases of the
+# modules that require them): core's are functions; background's volume ends at now() and feeds its
+# plan tests and the spec's statements. (The films, assistant and memory volumes have fixed dates and
+# take a minute to build: not here.)
 PGTAP_FILES = [
     "tests/core/04_partition_registration.sql",
     "tests/core/05_maintenance.sql",
@@ -153,48 +155,43 @@ def follow_server_clock(dsn: str):
 # -- the suites ----------------------------------------------------------------------------------
 
 def run_pgtap(admin: str, logs: Path) -> Outcome:
+    """PGTAP_FILES as `dbctl test` runs them (each module's in a copy of one migrated database), one
+    module at a time (the other lane and the other instant use the second core), with only the helpers
+    of PGTAP_HELPERS."""
     started = time.monotonic()
     project = Project(ROOT)
-    modules = project.modules(())
-    files = project.kind_files(modules, "tests")
-    by_path = {rf.source.rel: rf for rf in files}
-    missing = [path for path in PGTAP_FILES if path not in by_path]
+    runs = testrun.module_tests(project, project.modules(()), PGTAP_FILES, PGTAP_HELPERS)
+    missing = set(PGTAP_FILES) - {rf.source.rel for run in runs for rf in run.tests}
     if missing:
-        raise DbctlError(f"calendar pgTAP files not found: {', '.join(missing)}")
-    helpers = [rf for rf in files if rf.source.path.name == "helpers.sql"
-               and rf.source.path.parent.name in PGTAP_HELPERS]
-    name = testrun.create_database(admin, "agentdb_calendar")
-    dsn = with_database(admin, name)
-    with connect(dsn) as conn:
-        testrun.prepare(project, conn, (), helpers)
-    prepared = time.monotonic() - started
-    result = testrun.prove([by_path[path] for path in PGTAP_FILES], dsn, str(wheel_install_dir() / "bin" / "psql"),
-                           capture_output=True, text=True)
+        raise DbctlError(f"calendar pgTAP files not found: {', '.join(sorted(missing))}")
+    psql = str(wheel_install_dir() / "bin" / "psql")
+    failures, reports = [], []
+    for run in testrun.prove_modules(project, admin, psql, (), runs, jobs=1):
+        reports.append(f"== {run.name}: test database {run.database}, {run.seconds:.1f} s\n{run.report}")
+        if run.passed:  # a failed module's database stays while its server does (--keep)
+            testrun.drop_database(admin, run.database)
+        else:
+            failures += pg_prove_failures(run.report)
     log = logs / "pgtap.log"
-    log.write_text(f"test database {name}\n{result.stdout}{result.stderr}")
-    if result.returncode == 0:  # a failed run's database stays while its server does (--keep)
-        testrun.drop_database(admin, name)
-    seconds = time.monotonic() - started
-    return Outcome("pgtap", seconds, pg_prove_failures(result), log,
-                   f"database ready in {prepared:.1f} s, {len(PGTAP_FILES)} files in {seconds - prepared:.1f} s")
+    log.write_text("".join(reports))
+    return Outcome("pgtap", time.monotonic() - started, failures, log,
+                   ", ".join(f"{run.name} {run.seconds:.0f} s" for run in runs))
 
 
-def pg_prove_failures(result: subprocess.CompletedProcess) -> list[str]:
-    """Each failed assertion as `file: not ok N - description`, or pg_prove's own complaint (a bad
-    plan, a file that died) when it names no assertion."""
-    if result.returncode == 0:
-        return []
+def pg_prove_failures(report: str) -> list[str]:
+    """Each failed assertion of a failed pg_prove run as `file: not ok N - description`, or pg_prove's
+    own complaint (a bad plan, a file that died) when it names no assertion."""
     failures, current = [], "?"
-    for line in result.stdout.splitlines():
+    for line in report.splitlines():
         if line.startswith("tests/") and " .." in line:
             current = line.split()[0]
         elif line.startswith("not ok"):
             failures.append(f"{current}: {line}")
-    summary = result.stdout.partition("Test Summary Report")[2]
+    summary = report.partition("Test Summary Report")[2]
     problems = [" ".join(line.split()) for line in summary.splitlines()
                 if line.strip().startswith(("Parse errors", "Non-zero exit", "Bad plan"))]
-    output = (result.stdout + result.stderr).strip().splitlines()
-    return failures + problems or [output[-1] if output else f"pg_prove exited with {result.returncode}"]
+    output = report.strip().splitlines()
+    return failures + problems or [output[-1] if output else "pg_prove failed"]
 
 
 def run_pytest(admin: str, logs: Path) -> Outcome:

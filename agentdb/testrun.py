@@ -102,14 +102,17 @@ class ModuleRun:
     seconds: float = 0.0
 
 
-def module_tests(project: Project, modules) -> list[ModuleRun]:
-    """Each module with pgTAP files, with the helpers its files may use."""
+def module_tests(project: Project, modules, files=None, helper_modules=None) -> list[ModuleRun]:
+    """Each module with pgTAP files (those of `files` only, if given), with the helpers its files may
+    use: those of the module and of the modules it requires (of `helper_modules` only, if given)."""
     found = []
     for module in modules:
-        tests = [rf for rf in project.kind_files([module], "tests") if rf.source.path.name != "helpers.sql"]
+        tests = [rf for rf in project.kind_files([module], "tests")
+                 if rf.source.path.name != "helpers.sql" and (files is None or rf.source.rel in files)]
         if tests:
             required = project.modules((module.name,))
-            helpers = [rf for rf in project.kind_files(required, "tests") if rf.source.path.name == "helpers.sql"]
+            helpers = [rf for rf in project.kind_files(required, "tests") if rf.source.path.name == "helpers.sql"
+                       and (helper_modules is None or rf.source.path.parent.name in helper_modules)]
             found.append(ModuleRun(module.name, helpers, tests))
     return found
 
@@ -122,9 +125,28 @@ def run(project: Project, admin_dsn: str, psql: str, keep: bool, echo, module_na
         raise DbctlError("no pgTAP tests under tests/<module>/")
     jobs = min(jobs or os.cpu_count() or 1, len(runs))
     started = time.monotonic()
+    echo(f"test databases: {', '.join(m.name for m in modules)} migrated once, then a copy for each "
+         f"module's tests, {jobs} at a time")
+    for module_run in prove_modules(project, admin_dsn, psql, module_names, runs, jobs):
+        echo(f"== {module_run.name}: {len(module_run.tests)} files in {module_run.database}, {module_run.seconds:.0f} s")
+        echo(module_run.report.rstrip("\n"))
+    for module_run in runs:
+        if module_run.passed and not keep:
+            drop_database(admin_dsn, module_run.database)
+        else:
+            echo(f"kept test database {module_run.database}: psql '{redact(with_database(admin_dsn, module_run.database))}'")
+    failed = [module_run.name for module_run in runs if not module_run.passed]
+    files, assertions = (sum(r.counts[i] for r in runs) for i in (0, 1))
+    echo(f"pgTAP: {len(runs)} modules, {files} files, {assertions} assertions in {time.monotonic() - started:.0f} s: "
+         + (f"FAILED in {', '.join(failed)}" if failed else "all passed"))
+    return 1 if failed else 0
+
+
+def prove_modules(project: Project, admin_dsn: str, psql: str, module_names, runs: list[ModuleRun], jobs: int):
+    """The modules migrated and seeded once into a template database, a copy of it for each of runs,
+    then each run (run_module) `jobs` at a time; yields each run when it and those before it have ended.
+    The copies stay (the caller drops them); the template does not."""
     template = create_database(admin_dsn, "agentdb_test_template")
-    echo(f"test databases: {', '.join(m.name for m in modules)} migrated once ({template}), then a copy "
-         f"for each module's tests, {jobs} at a time")
     try:
         with connect(with_database(admin_dsn, template)) as conn:
             migrate_for_tests(project, conn, module_names)
@@ -139,20 +161,9 @@ def run(project: Project, admin_dsn: str, psql: str, keep: bool, echo, module_na
         drop_database(admin_dsn, template)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(run_module, module_run, admin_dsn, psql) for module_run in runs]
-        for module_run, future in zip(runs, futures):  # each report whole, in manifest order
+        for module_run, future in zip(runs, futures):  # in the order given
             future.result()
-            echo(f"== {module_run.name}: {len(module_run.tests)} files in {module_run.database}, {module_run.seconds:.0f} s")
-            echo(module_run.report.rstrip("\n"))
-    for module_run in runs:
-        if module_run.passed and not keep:
-            drop_database(admin_dsn, module_run.database)
-        else:
-            echo(f"kept test database {module_run.database}: psql '{redact(with_database(admin_dsn, module_run.database))}'")
-    failed = [module_run.name for module_run in runs if not module_run.passed]
-    files, assertions = (sum(r.counts[i] for r in runs) for i in (0, 1))
-    echo(f"pgTAP: {len(runs)} modules, {files} files, {assertions} assertions in {time.monotonic() - started:.0f} s: "
-         + (f"FAILED in {', '.join(failed)}" if failed else "all passed"))
-    return 1 if failed else 0
+            yield module_run
 
 
 def run_module(module_run: ModuleRun, admin_dsn: str, psql: str) -> None:
