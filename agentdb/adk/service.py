@@ -174,7 +174,10 @@ WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}
 # through _GET_RECENT. after_timestamp is applied by the client: those of the N dated before it come
 # first in ADK's order, whatever is read. The newest event's time is the last of the N's own, so
 # last_update_time needs no read of its own. A small plan: a generic plan initialises each node,
-# and each read of films.events, one scan per partition, at every call, executed or not.
+# and each read of films.events, one scan per partition, at every call, executed or not. The N + 1 are
+# read as the first N + 1 in descending sequence order (a LIMIT), not as a range of sequence numbers: a
+# generic plan cannot size the range, and where one session holds most of the rows (a small
+# deployment) it scanned the whole partition instead of the index (2,000 events: 0.46 ms against 0.28).
 _GET_TAIL = f"""
 SELECT s.last_sequence, s.started_at, films.full_state(s), t.fast, t.events
 FROM films.sessions AS s
@@ -185,9 +188,11 @@ CROSS JOIN LATERAL (
                FILTER (WHERE e.sequence_number > s.last_sequence - %(recent)s)::text AS events
     FROM (SELECT e.sequence_number, e.event_data, e.created_at,
                  lag(e.created_at) OVER (ORDER BY e.sequence_number) AS previous_created_at
-          FROM films.events AS e
-          WHERE e.session_id = s.id AND e.created_at >= s.started_at
-            AND e.sequence_number >= s.last_sequence - %(recent)s) AS e
+          FROM (SELECT e.sequence_number, e.event_data, e.created_at
+                FROM films.events AS e
+                WHERE e.session_id = s.id AND e.created_at >= s.started_at
+                ORDER BY e.sequence_number DESC
+                LIMIT %(recent)s + 1) AS e) AS e
 ) AS t
 WHERE s.id = %(id)s AND s.app_name = %(app)s AND {_OWNED}
 """
