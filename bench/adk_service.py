@@ -151,9 +151,36 @@ async def measure(name: str, service, count: int, floor_dsn: str | None = None) 
     del recent, full
     with Floors(floor_dsn, returned, new_event, session.id) as floors:
         out["whole"], out["floor_whole"] = await timed([whole, floors.whole], RUNS, collect=True)
-        out["turn"], out["floor_turn"], out["films_turn"] = await timed([turn, floors.turn, floors.films_turn],
-                                                                        TURN_RUNS)
+        out["turn"], out["floor_turn"], out["films_turn"], out["bare_turn"] = await timed(
+            [turn, floors.turn, floors.films_turn, floors.bare_turn], TURN_RUNS)
     return out
+
+
+# The least event store (Floors.bare_turn), made from the films session's events.
+BARE = [
+    "CREATE TABLE public.bare_sessions (id uuid PRIMARY KEY, last_sequence integer NOT NULL, updated_at timestamptz)",
+    """CREATE TABLE public.bare_events (session_id uuid, sequence_number integer, event_data json NOT NULL,
+           created_at timestamptz NOT NULL, PRIMARY KEY (session_id, sequence_number))""",
+    """INSERT INTO public.bare_events SELECT e.session_id, e.sequence_number, e.event_data, e.created_at
+       FROM films.events AS e WHERE e.session_id = %(id)s""",
+    """INSERT INTO public.bare_sessions SELECT s.id, s.last_sequence, s.updated_at
+       FROM films.sessions AS s WHERE s.id = %(id)s""",
+    """CREATE FUNCTION public.bare_append(p_session uuid, p_event json) RETURNS integer
+       LANGUAGE plpgsql AS $$
+       DECLARE
+           v_sequence integer;
+       BEGIN
+           UPDATE public.bare_sessions SET last_sequence = last_sequence + 1, updated_at = now()
+           WHERE id = p_session RETURNING last_sequence INTO v_sequence;
+           INSERT INTO public.bare_events VALUES (p_session, v_sequence, p_event, now());
+           RETURN v_sequence;
+       END
+       $$""",
+    "VACUUM ANALYZE public.bare_events, public.bare_sessions",
+]
+BARE_RECENT = """SELECT json_agg(t.event_data ORDER BY t.sequence_number)::text
+FROM (SELECT e.sequence_number, e.event_data FROM public.bare_events AS e WHERE e.session_id = %(id)s
+      ORDER BY e.sequence_number DESC LIMIT 100) AS t"""
 
 
 class Floors:
@@ -165,7 +192,10 @@ class Floors:
     films_turn is the turn's own SQL (the adapter's statements: the read of the recent 100 and 4
     films.append_event) with the same Python work, still without the service: what the turn would
     cost if the adapter's Python (asyncio, the pool, ADK's bookkeeping) cost nothing; its ratio to
-    the floor is the share of films' SQL."""
+    the floor is the share of films' SQL. bare_turn is the same turn on the least event store there is
+    (BARE: one table of the session's events keyed by sequence, and a row of its last sequence, appended
+    to by one plpgsql call that moves the one and inserts into the other): what storing ADK's events
+    durably costs on this server, against which films' share is read."""
 
     def __init__(self, dsn: str, returned: dict, new_event, session_id: str):
         from google.adk.events import Event
@@ -180,12 +210,15 @@ class Floors:
     def __enter__(self):
         self.conn = psycopg.connect(self.dsn, autocommit=True)
         self.conn.execute("CREATE TABLE public.floor_probe (n integer)")
+        for statement in BARE:
+            self.conn.execute(statement, {"id": self.films_id})
         self.films = psycopg.connect(self.dsn, autocommit=True)
         self.films.execute("SET plan_cache_mode = force_generic_plan")  # as the adapter's connections
         return self
 
     def __exit__(self, *exc):
-        self.conn.execute("DROP TABLE public.floor_probe")
+        self.conn.execute("DROP TABLE public.floor_probe, public.bare_events, public.bare_sessions")
+        self.conn.execute("DROP FUNCTION public.bare_append(uuid, json)")
         self.conn.close()
         self.films.close()
 
@@ -209,6 +242,13 @@ class Floors:
             sequence = self.films.execute(s._APPEND_MARKED, {
                 **s.event_input(event), "event_data": s.stored_event(event), "id": self.films_id, "app": APP,
                 "user": USER, "expected": sequence}).fetchone()[0]
+
+    def bare_turn(self):
+        text, = self.conn.execute(BARE_RECENT, {"id": self.films_id}).fetchone()
+        self.events.validate_json(text)
+        for n in range(4):
+            data = self.new_event(n).model_dump_json(exclude_none=True)
+            self.conn.execute("SELECT public.bare_append(%s, %s::json)", (self.films_id, data)).fetchone()
 
     def whole(self):
         self.events.validate_json(self.returned["whole"])
@@ -282,6 +322,9 @@ def run(quick: bool) -> Table:
                    floor_label="parse 100 + build 4 + 4 commits + 1 read")
         result.add("  the turn's SQL alone (sync psycopg, no service)", "(films' share)",
                    {"AgentDbSessionService": ours_side["films_turn"]}, floor=ours_side["floor_turn"],
+                   floor_label="the same floor")
+        result.add("  the same turn on a bare event table (sync psycopg)", "(storing events)",
+                   {"AgentDbSessionService": ours_side["bare_turn"]}, floor=ours_side["floor_turn"],
                    floor_label="the same floor")
         result.add(f"get_session, whole {n:,}-event session", "<= 1.2x floor", row("whole"),
                    floor=ours_side["floor_whole"], floor_label=f"parse {n:,} + reconstruction in the server")
