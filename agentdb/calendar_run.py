@@ -36,7 +36,7 @@ import click
 import psycopg
 
 from agentdb import testrun
-from agentdb.connection import connect, server_home, with_database
+from agentdb.connection import server_home
 from agentdb.errors import DbctlError
 from agentdb.project import Project
 from agentdb.server import EmbeddedServer, PinnedClock, wheel_install_dir

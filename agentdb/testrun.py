@@ -40,13 +40,6 @@ def refuse_empty_modules(project: Project, module_names) -> None:
     migrate.refuse_empty_modules(project, module_names, "pgTAP test", ("tests",), ignore=("helpers.sql",))
 
 
-def prepare(project: Project, conn, module_names, helpers) -> None:
-    """The test database as the pgTAP files expect it: the modules migrated, pgTAP, the seeds, the
-    given helpers.sql files (shared helpers and generated volumes), then VACUUM ANALYZE."""
-    migrate_for_tests(project, conn, module_names)
-    install_helpers(conn, helpers)
-
-
 def migrate_for_tests(project: Project, conn, module_names) -> None:
     """The modules migrated, pgTAP created and the seeds loaded: what every module's tests start from."""
     migrate.migrate(project, conn, module_names, echo=lambda _: None)
