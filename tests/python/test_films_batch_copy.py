@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 import pytest
-from psycopg.types.json import Json, Jsonb
+from psycopg.types.json import set_json_dumps
 
 from conftest import ROOT, dbctl
 
@@ -46,10 +46,8 @@ def copy_rows(conn, sql: str, rows: list[dict], order=None):
         copy.set_types(TYPES)
         for n in order if order is not None else range(len(rows)):
             r = rows[n]
-            copy.write_row((n, r["event_type"], Json(r["event_data"]),
-                            Jsonb(r["state_delta"]) if r["state_delta"] is not None else None,
-                            r["agent_name"], None, None, None, None, None, r["tokens_used"], None, None, None,
-                            r["created_at"]))
+            copy.write_row((n, r["event_type"], r["event_data"], r["state_delta"], r["agent_name"], None, None,
+                            None, None, None, r["tokens_used"], None, None, None, r["created_at"]))
 
 
 def append_by_copy(conn, rows: list[dict], order=None):
@@ -125,3 +123,16 @@ def test_rows_staged_by_a_transaction_that_did_not_append_them_are_not_carried_i
         copy_rows(app, steps["copy"], [event(0, event_data={"author": "critic", "n": "stray"})])
     assert append_by_copy(app, [event(0), event(1)]) == 2
     assert stored(app) == [(1, "0", "critic"), (2, "1", "critic")]
+
+
+def test_the_documented_encoder_stores_the_events_json_as_sent(app):
+    """pydantic's encoder (psycopg's set_json_dumps; it returns bytes, compact and unescaped UTF-8)
+    stores the same JSON values as Python's json does."""
+    to_json = pytest.importorskip("pydantic_core").to_json
+    set_json_dumps(to_json, app)
+    data = {"author": "critic", "n": 0, "text": "Zhang Zhongjing, 張仲景 \"quoted\"\n", "score": 0.1 + 0.2,
+            "parts": [{"a": None}, True, -1e300]}
+    assert append_by_copy(app, [event(0, event_data=data, state_delta={"step": 1, "ü": [1.5]})]) == 1
+    assert app.execute("SELECT event_data::jsonb = %s::jsonb, state_delta = %s::jsonb FROM films.events "
+                       "WHERE session_id = %s", (json.dumps(data), json.dumps({"step": 1, "ü": [1.5]}), SESSION)
+                       ).fetchone() == (True, True)
