@@ -488,7 +488,8 @@ def appends(results: Results, films: Films, peer, ingest: dict, sizes: dict):
     results.add(Row("append_events batch of 1,000, binary COPY (events/s)", ">= 0.7x input in the server",
                     Measure(batch["copy"], "ev/s"), higher_is_better=True, floor=ceiling,
                     floor_label="input in the server",
-                    note="the documented batch client path (docs/films.md), from Python dicts, pydantic's JSON encoder"))
+                    note="the documented batch client path (docs/films.md), from Python dicts, pydantic's "
+                         "JSON encoder"))
     results.add(Row("append_events batch of 1,000, binary COPY, Python's json (events/s)", "",
                     Measure(batch["copy_stdlib"], "ev/s"), higher_is_better=True, floor=ceiling,
                     floor_label="input in the server", note="the same path with psycopg's default JSON encoder"))
@@ -499,7 +500,8 @@ def appends(results: Results, films: Films, peer, ingest: dict, sizes: dict):
     results.add(Row("append_events batch of 1,000, the bytes' COPY + pydantic's encoding alone (events/s)", "",
                     Measure(batch["copy_bytes_encoded"], "ev/s"), higher_is_better=True, floor=ceiling,
                     floor_label="input in the server",
-                    note="run by run: the path's ceiling plus the encoding alone, the least a client from dicts takes on it"))
+                    note="run by run: the path's ceiling plus the encoding alone, the least a client from "
+                         "dicts takes on it"))
     results.add(Row("append_events batch of 1,000, input already in the server (events/s)", "", ceiling,
                     higher_is_better=True, note="no input to encode, send or parse: the batch's ceiling"))
     results.add(Row("json.dumps of a batch's 1,000 events, in the client", "", Measure(batch["encoding"]),
