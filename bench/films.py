@@ -482,26 +482,17 @@ def appends(results: Results, films: Films, peer, ingest: dict, sizes: dict):
                             note="no commit waits for its flush: what this machine's CPU allows 8 clients"))
     batch = films.batch_rates()
     ceiling = Measure(batch["ceiling"], "ev/s")
-    results.add(Row("append_events batch of 1,000, JSON (events/s)", "", Measure(batch["json"], "ev/s"),
-                    higher_is_better=True, floor=ceiling, floor_label="input in the server",
-                    note="append_events_json: encoding, sending and parsing the JSON included"))
-    results.add(Row("append_events batch of 1,000, binary COPY (events/s)", ">= 0.7x input in the server",
-                    Measure(batch["copy"], "ev/s"), higher_is_better=True, floor=ceiling,
-                    floor_label="input in the server",
-                    note="the documented batch client path (docs/films.md), from Python dicts, pydantic's "
-                         "JSON encoder"))
-    results.add(Row("append_events batch of 1,000, binary COPY, Python's json (events/s)", "",
-                    Measure(batch["copy_stdlib"], "ev/s"), higher_is_better=True, floor=ceiling,
-                    floor_label="input in the server", note="the same path with psycopg's default JSON encoder"))
-    results.add(Row("append_events batch of 1,000, binary COPY of bytes already encoded (events/s)", "",
-                    Measure(batch["copy_bytes"], "ev/s"), higher_is_better=True, floor=ceiling,
-                    floor_label="input in the server",
-                    note="the same COPY data, sent as it is: the path without the client's work, its ceiling"))
-    results.add(Row("append_events batch of 1,000, the bytes' COPY + pydantic's encoding alone (events/s)", "",
-                    Measure(batch["copy_bytes_encoded"], "ev/s"), higher_is_better=True, floor=ceiling,
-                    floor_label="input in the server",
-                    note="run by run: the path's ceiling plus the encoding alone, the least a client from "
-                         "dicts takes on it"))
+    for key, metric, target, note in (
+            ("json", "JSON", "", "append_events_json: encoding, sending and parsing the JSON included"),
+            ("copy", "binary COPY", ">= 0.7x input in the server",
+             "the documented batch client path (docs/films.md), from Python dicts, pydantic's JSON encoder"),
+            ("copy_stdlib", "binary COPY, Python's json", "", "the same path with psycopg's default JSON encoder"),
+            ("copy_bytes", "binary COPY of bytes already encoded", "",
+             "the same COPY data, sent as it is: the path without the client's work, its ceiling"),
+            ("copy_bytes_encoded", "the bytes' COPY + pydantic's encoding alone", "",
+             "run by run: the path's ceiling plus the encoding alone, the least a client from dicts takes on it")):
+        results.add(Row(f"append_events batch of 1,000, {metric} (events/s)", target, Measure(batch[key], "ev/s"),
+                        higher_is_better=True, floor=ceiling, floor_label="input in the server", note=note))
     results.add(Row("append_events batch of 1,000, input already in the server (events/s)", "", ceiling,
                     higher_is_better=True, note="no input to encode, send or parse: the batch's ceiling"))
     results.add(Row("json.dumps of a batch's 1,000 events, in the client", "", Measure(batch["encoding"]),
